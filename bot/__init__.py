@@ -1,0 +1,1 @@
+"""Benchmate: mentorship and win-logging for clinical laboratories, in Slack."""

@@ -1,0 +1,44 @@
+"""Building the Bolt app: thin on purpose. Settings in, listeners registered, app out."""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import Executor, ThreadPoolExecutor
+from typing import Any
+
+from slack_bolt import App, BoltResponse
+
+import handlers
+from bot.deps import Deps
+from bot.slack.gateway import make_client
+
+log = logging.getLogger(__name__)
+
+
+def build_app(deps: Deps, *, verify_token: bool = True, executor: Executor | None = None) -> App:
+    """The Bolt app for HTTP or Socket Mode.
+
+    `process_before_response=True`: each listener's quick part runs in the request
+    thread and the ack goes back as soon as it returns (well under a millisecond of
+    framework cost), while anything that calls Slack runs in a lazy listener after it.
+    """
+    settings = deps.settings
+    app = App(
+        signing_secret=settings.signing_secret or None,
+        client=make_client(settings.bot_token, settings.slack_api_url),
+        process_before_response=True,
+        request_verification_enabled=bool(settings.signing_secret),
+        token_verification_enabled=verify_token,
+        logger=logging.getLogger("slack_bolt"),
+        # Lazy listeners (the Slack calls after an ack) run on this pool.
+        listener_executor=executor or ThreadPoolExecutor(max_workers=8),
+    )
+
+    @app.error
+    def on_error(error: Exception, body: dict[str, Any]) -> BoltResponse | None:
+        kind = body.get("type") or body.get("command") or "request"
+        log.error("unhandled error in %s listener: %r", kind, error, exc_info=error)
+        return None
+
+    handlers.register(app, deps)
+    return app

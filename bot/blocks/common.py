@@ -1,0 +1,92 @@
+"""Small Block Kit pieces shared by every view and message."""
+
+from __future__ import annotations
+
+from typing import Any
+
+Block = dict[str, Any]
+
+SECTION_TEXT_MAX = 3000
+MODAL_TITLE_MAX = 24
+VIEW_BLOCKS_MAX = 100
+MESSAGE_BLOCKS_MAX = 50
+
+
+def escape(text: str) -> str:
+    """Escape the three characters Slack's mrkdwn treats as control characters."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def plain(text: str, limit: int = 75) -> dict[str, Any]:
+    return {"type": "plain_text", "text": clip(text, limit), "emoji": True}
+
+
+def mrkdwn(text: str) -> dict[str, Any]:
+    return {"type": "mrkdwn", "text": clip(text, SECTION_TEXT_MAX)}
+
+
+def section(text: str, accessory: Block | None = None, block_id: str | None = None) -> Block:
+    block: Block = {"type": "section", "text": mrkdwn(text)}
+    if accessory is not None:
+        block["accessory"] = accessory
+    if block_id:
+        block["block_id"] = block_id
+    return block
+
+
+def header(text: str) -> Block:
+    return {"type": "header", "text": plain(text, 150)}
+
+
+def context(text: str) -> Block:
+    return {"type": "context", "elements": [mrkdwn(text)]}
+
+
+def divider() -> Block:
+    return {"type": "divider"}
+
+
+def button(text: str, action_id: str, value: str = "", style: str | None = None) -> Block:
+    element: Block = {"type": "button", "text": plain(text), "action_id": action_id}
+    if value:
+        element["value"] = value
+    if style:
+        element["style"] = style
+    return element
+
+
+def actions(*elements: Block, block_id: str | None = None) -> Block:
+    block: Block = {"type": "actions", "elements": list(elements)}
+    if block_id:
+        block["block_id"] = block_id
+    return block
+
+
+def option(text: str, value: str) -> Block:
+    return {"text": plain(text), "value": value}
+
+
+def modal(
+    callback_id: str,
+    title: str,
+    blocks: list[Block],
+    *,
+    submit: str | None = "Save",
+    private_metadata: str = "",
+) -> Block:
+    assert len(title) <= MODAL_TITLE_MAX, title
+    view: Block = {
+        "type": "modal",
+        "callback_id": callback_id,
+        "title": plain(title, MODAL_TITLE_MAX),
+        "close": plain("Cancel"),
+        "blocks": blocks[:VIEW_BLOCKS_MAX],
+        "private_metadata": private_metadata,
+    }
+    if submit:
+        view["submit"] = plain(submit)
+    return view

@@ -1,0 +1,48 @@
+"""Reading submitted modal values (`view.state.values`) without KeyErrors.
+
+Every input in our modals uses the action id "value", so a block id names a field.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+
+
+def _field(view: dict[str, Any], block_id: str) -> dict[str, Any]:
+    values = (view.get("state") or {}).get("values") or {}
+    return (values.get(block_id) or {}).get("value") or {}
+
+
+def text(view: dict[str, Any], block_id: str) -> str:
+    return str(_field(view, block_id).get("value") or "")
+
+
+def selected(view: dict[str, Any], block_id: str) -> str | None:
+    option = _field(view, block_id).get("selected_option")
+    return str(option["value"]) if isinstance(option, dict) and "value" in option else None
+
+
+def checked(view: dict[str, Any], block_id: str) -> bool:
+    return bool(_field(view, block_id).get("selected_options"))
+
+
+def picked_date(view: dict[str, Any], block_id: str) -> date | str | None:
+    """The chosen date; None if none; the raw string if it is not a date."""
+    raw = _field(view, block_id).get("selected_date")
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(str(raw))
+    except ValueError:
+        return str(raw)
+
+
+def metadata(view: dict[str, Any]) -> dict[str, Any]:
+    """The JSON we put in private_metadata; {} if it is missing or not ours."""
+    try:
+        data = json.loads(view.get("private_metadata") or "{}")
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}

@@ -1,0 +1,109 @@
+"""The `benchmate` command: serve, socket, db upgrade, export."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+from bot.clock import SystemClock
+from bot.config import ConfigError, Settings, load_settings
+from bot.deps import Deps
+from bot.logs import setup_logging
+from bot.rules.export import FORMATS
+from bot.store.db import Database, prepare, upgrade
+
+log = logging.getLogger("benchmate")
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="benchmate", description=__doc__)
+    commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="serve Slack's HTTP requests (production server)")
+    serve.add_argument("--port", type=int, help="port to listen on (default: $PORT or 3000)")
+    serve.add_argument("--host", default="0.0.0.0", help="address to bind (default: 0.0.0.0)")
+    commands.add_parser("socket", help="connect to Slack over Socket Mode (no public URL)")
+
+    db = commands.add_parser("db", help="database tasks")
+    db_commands = db.add_subparsers(dest="db_command", required=True, metavar="TASK")
+    db_commands.add_parser("upgrade", help="apply migrations up to the newest")
+
+    export = commands.add_parser("export", help="print one member's wins and goals")
+    export.add_argument("--user", required=True, help="Slack user id, e.g. U012AB3CD")
+    export.add_argument("--team", help="Slack team id, when the database serves several")
+    export.add_argument("--format", choices=FORMATS, default="json")
+    return top
+
+
+def deps_for(settings: Settings) -> Deps:
+    return Deps(settings=settings, db=Database(settings.database_url), clock=SystemClock())
+
+
+def run_serve(settings: Settings, host: str, port: int) -> None:
+    from bot.app import build_app
+    from bot.server import make_server, make_wsgi_app
+
+    settings.require("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")
+    prepare(settings.database_url)
+    deps = deps_for(settings)
+    app = build_app(deps)
+    server = make_server(make_wsgi_app(app, deps.db, settings.signing_secret), host, port)
+    log.info("Benchmate listening on http://%s:%s/slack/events", host, server.effective_port)
+    server.run()
+
+
+def run_socket(settings: Settings) -> None:
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    from bot.app import build_app
+
+    settings.require("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN")
+    prepare(settings.database_url)
+    app = build_app(deps_for(settings))
+    SocketModeHandler(app, settings.app_token).start()
+
+
+def run_export(settings: Settings, user: str, team: str | None, fmt: str) -> int:
+    from bot.usecases.export import UnknownMember, find_by_user, render
+
+    db = Database(settings.database_url)
+    try:
+        with db.begin() as session:
+            sys.stdout.write(render(session, find_by_user(session, user, team), fmt))
+    except UnknownMember as exc:
+        print(f"benchmate: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        db.dispose()
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        settings = load_settings()
+        setup_logging(settings.bot_token, settings.signing_secret, settings.app_token)
+        if args.command == "serve":
+            run_serve(settings, args.host, args.port or settings.port)
+        elif args.command == "socket":
+            run_socket(settings)
+        elif args.command == "db":
+            upgrade(settings.database_url)
+            print("database is at the newest schema")
+        elif args.command == "export":
+            return run_export(settings, args.user, args.team, args.format)
+    except ConfigError as exc:
+        print(f"benchmate: configuration error: {exc}", file=sys.stderr)
+        return 2
+    except RuntimeError as exc:
+        print(f"benchmate: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

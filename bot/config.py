@@ -1,0 +1,133 @@
+"""Settings from the environment (and a `.env` file), checked once at start-up.
+
+A missing or malformed setting raises `ConfigError` with one line that names the
+variable and says how to fix it; the CLI prints that line and exits. Secrets are kept
+in `Secret` so that a stray `repr()` or log line never shows them.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dotenv import dotenv_values
+
+SLACK_API_URL = "https://slack.com/api/"
+DEFAULT_DATABASE_URL = "sqlite:///benchmate.db"
+DEFAULT_PORT = 3000
+
+_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; the message is one line for a human."""
+
+
+class Secret(str):
+    """A string that hides itself in `repr` (and so in logged dataclasses)."""
+
+    def __repr__(self) -> str:
+        return "Secret('***')"
+
+
+@dataclass(frozen=True)
+class Settings:
+    bot_token: Secret | None = None
+    signing_secret: Secret | None = None
+    app_token: Secret | None = None
+    database_url: str = DEFAULT_DATABASE_URL
+    slack_api_url: str = SLACK_API_URL
+    coordinators: frozenset[str] = field(default_factory=frozenset)
+    port: int = DEFAULT_PORT
+
+    def require(self, *names: str) -> None:
+        """Fail clearly when a mode needs a setting that was not given."""
+        for name in names:
+            if not getattr(self, _ATTR_FOR[name]):
+                raise ConfigError(f"{name} is not set: {_HOW_TO_FIX[name]}")
+
+
+_ATTR_FOR = {
+    "SLACK_BOT_TOKEN": "bot_token",
+    "SLACK_SIGNING_SECRET": "signing_secret",
+    "SLACK_APP_TOKEN": "app_token",
+}
+_HOW_TO_FIX = {
+    "SLACK_BOT_TOKEN": "copy the Bot User OAuth Token (xoxb-...) from your app's "
+    "'OAuth & Permissions' page into .env",
+    "SLACK_SIGNING_SECRET": "copy the Signing Secret from your app's 'Basic Information' "
+    "page into .env",
+    "SLACK_APP_TOKEN": "create an app-level token with connections:write under 'Basic "
+    "Information' and put it (xapp-...) in .env",
+}
+
+
+def load_settings(
+    environ: Mapping[str, str] | None = None, *, env_file: str | Path | None = ".env"
+) -> Settings:
+    """Read settings: the process environment wins over the `.env` file."""
+    values: dict[str, str] = {}
+    if env_file and Path(env_file).is_file():
+        values.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
+    values.update(os.environ if environ is None else environ)
+
+    def get(name: str) -> str:
+        return values.get(name, "").strip()
+
+    bot_token = get("SLACK_BOT_TOKEN")
+    if bot_token and not bot_token.startswith("xoxb-"):
+        raise ConfigError(
+            "SLACK_BOT_TOKEN must be a bot token starting with 'xoxb-': "
+            + _HOW_TO_FIX["SLACK_BOT_TOKEN"]
+        )
+    app_token = get("SLACK_APP_TOKEN")
+    if app_token and not app_token.startswith("xapp-"):
+        raise ConfigError(
+            "SLACK_APP_TOKEN must be an app-level token starting with 'xapp-': "
+            + _HOW_TO_FIX["SLACK_APP_TOKEN"]
+        )
+
+    database_url = get("DATABASE_URL") or DEFAULT_DATABASE_URL
+    # Heroku-style hosts hand out postgres:// URLs; SQLAlchemy wants a driver name.
+    database_url = re.sub(r"^postgres(ql)?://", "postgresql+psycopg://", database_url)
+    if "://" not in database_url:
+        raise ConfigError(
+            "DATABASE_URL is malformed: use e.g. sqlite:///benchmate.db or "
+            "postgresql://user@host/dbname"
+        )
+
+    api_url = get("SLACK_API_URL") or SLACK_API_URL
+    if not re.match(r"^https?://", api_url):
+        raise ConfigError(
+            "SLACK_API_URL must be an http(s) URL such as https://slack.com/api/ "
+            "(leave it unset to use Slack's own)"
+        )
+    if not api_url.endswith("/"):
+        api_url += "/"
+
+    coordinators = frozenset(
+        c.strip() for c in get("BENCHMATE_COORDINATORS").split(",") if c.strip()
+    )
+    bad = sorted(c for c in coordinators if not _USER_ID.match(c))
+    if bad:
+        raise ConfigError(
+            f"BENCHMATE_COORDINATORS has {', '.join(bad)}, which is not a Slack user ID: "
+            "list member IDs (e.g. U012AB3CD) separated by commas"
+        )
+
+    port_text = get("PORT") or str(DEFAULT_PORT)
+    if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+        raise ConfigError(f"PORT must be a number from 1 to 65535, not {port_text!r}")
+
+    return Settings(
+        bot_token=Secret(bot_token) if bot_token else None,
+        signing_secret=Secret(get("SLACK_SIGNING_SECRET")) if get("SLACK_SIGNING_SECRET") else None,
+        app_token=Secret(app_token) if app_token else None,
+        database_url=database_url,
+        slack_api_url=api_url,
+        coordinators=coordinators,
+        port=int(port_text),
+    )

@@ -1,0 +1,1 @@
+"""Pure decisions: no Slack, no SQLAlchemy, time passed in."""

@@ -1,0 +1,108 @@
+"""Rendering a member's wins and goals as JSON, CSV and a Markdown brag document.
+
+Pure: takes plain records, returns text.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from datetime import date, datetime
+
+from bot.rules.catalog import CATEGORIES
+
+FORMATS = ("json", "csv", "md")
+
+
+@dataclass(frozen=True)
+class WinRecord:
+    text: str
+    source: str
+    logged_at: datetime
+    occurred_on: date
+    category: str | None
+    goal: str | None
+    private: bool
+
+
+@dataclass(frozen=True)
+class GoalRecord:
+    title: str
+    category: str | None
+    status: str
+    target_date: date | None
+    measure: str | None
+    created_at: datetime
+
+
+def _iso(value: object) -> object:
+    if isinstance(value, datetime):
+        return value.isoformat().replace("+00:00", "Z")
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def to_json(name: str, wins: Sequence[WinRecord], goals: Sequence[GoalRecord]) -> str:
+    data = {
+        "member": name,
+        "wins": [{k: _iso(v) for k, v in asdict(w).items()} for w in wins],
+        "goals": [{k: _iso(v) for k, v in asdict(g).items()} for g in goals],
+    }
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+CSV_COLUMNS = ("date", "category", "win", "goal", "source", "logged_at", "private")
+
+
+def to_csv(wins: Sequence[WinRecord]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for w in wins:
+        writer.writerow(
+            [
+                w.occurred_on.isoformat(),
+                CATEGORIES.get(w.category or "", ""),
+                w.text,
+                w.goal or "",
+                w.source,
+                _iso(w.logged_at),
+                "yes" if w.private else "no",
+            ]
+        )
+    return out.getvalue()
+
+
+def to_markdown(name: str, wins: Sequence[WinRecord], goals: Sequence[GoalRecord]) -> str:
+    """A brag document: goals first, then wins by category and month, newest first."""
+    lines = [f"# Brag document: {name}".rstrip(": ") if name else "# Brag document", ""]
+    if goals:
+        lines += ["## Goals", ""]
+        for g in goals:
+            label = CATEGORIES.get(g.category or "", "")
+            extra = f" ({label})" if label else ""
+            lines.append(f"- **{g.title}**{extra}: {g.status}")
+        lines.append("")
+    if not wins:
+        lines.append("No wins logged yet.")
+        return "\n".join(lines) + "\n"
+    by_category: dict[str, list[WinRecord]] = {}
+    for w in wins:
+        by_category.setdefault(CATEGORIES.get(w.category or "", "Other wins"), []).append(w)
+    order = [*CATEGORIES.values(), "Other wins"]
+    for category in (c for c in order if c in by_category):
+        lines += [f"## {category}", ""]
+        month = ""
+        for w in sorted(by_category[category], key=lambda w: w.occurred_on, reverse=True):
+            if f"{w.occurred_on:%B %Y}" != month:
+                month = f"{w.occurred_on:%B %Y}"
+                lines += [f"### {month}", ""]
+            goal = f" _(toward: {w.goal})_" if w.goal else ""
+            text = w.text.replace("\n", " ")
+            lines.append(f"- {w.occurred_on:%b %d}: {text}{goal}")
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"

@@ -1,0 +1,71 @@
+"""HTTP serving: the Bolt app behind waitress (a production WSGI server), plus /healthz."""
+
+from __future__ import annotations
+
+import io
+import logging
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from slack_bolt import App
+from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_sdk.signature import SignatureVerifier
+from waitress.server import create_server
+
+from bot.store.db import Database
+
+log = logging.getLogger(__name__)
+
+Wsgi = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+EVENTS_PATH = "/slack/events"
+
+
+def _reply(start_response: Callable[..., Any], status: str, body: str) -> list[bytes]:
+    data = body.encode()
+    start_response(
+        status, [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(data)))]
+    )
+    return [data]
+
+
+def make_wsgi_app(app: App, db: Database, signing_secret: str | None) -> Wsgi:
+    bolt = SlackRequestHandler(app, path=EVENTS_PATH)
+    verifier = SignatureVerifier(signing_secret) if signing_secret else None
+
+    def wsgi(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        method = environ.get("REQUEST_METHOD", "GET")
+        if path == "/healthz" and method in ("GET", "HEAD"):
+            if db.is_reachable():
+                return _reply(start_response, "200 OK", "ok\n")
+            return _reply(start_response, "503 Service Unavailable", "database unreachable\n")
+        if path != EVENTS_PATH or method != "POST":
+            return _reply(start_response, "404 Not Found", "not found\n")
+        # Read the body once, then hand Bolt a fresh stream of it.
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        body = environ["wsgi.input"].read(length) if length else b""
+        environ["wsgi.input"] = io.BytesIO(body)
+        try:
+            return bolt(environ, start_response)
+        except ValueError:
+            # Bolt could not parse the body (a broken payload= JSON, say). Answer
+            # without touching anything: 401 if it is not from Slack, else 400.
+            headers = {
+                "x-slack-signature": environ.get("HTTP_X_SLACK_SIGNATURE", ""),
+                "x-slack-request-timestamp": environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP", ""),
+            }
+            if verifier is None or not verifier.is_valid_request(body, headers):
+                return _reply(start_response, "401 Unauthorized", "invalid request\n")
+            log.warning("malformed request body from Slack (%d bytes)", len(body))
+            return _reply(start_response, "400 Bad Request", "malformed request\n")
+
+    return wsgi
+
+
+def make_server(wsgi: Wsgi, host: str, port: int, threads: int = 8) -> Any:
+    """A waitress server bound to (host, port); port 0 picks a free one.
+
+    Call `.run()` to serve; `.close()` to stop. Waitress rather than gunicorn: it runs
+    the same on Linux and on the Windows servers many hospital IT teams use.
+    """
+    return create_server(wsgi, host=host, port=port, threads=threads, ident="benchmate")

@@ -1,0 +1,134 @@
+"""Typed SQLAlchemy models. Every row carries the Slack team id so that one
+deployment can serve several workspaces later."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+# Stable constraint names, so Alembic revisions can refer to them on every backend.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+WIN_SOURCES = ("slash", "modal", "dm_reply", "shortcut")
+GOAL_STATUSES = ("active", "achieved", "dropped")
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes in Python; naive UTC in the database (SQLite has no zones)."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: object) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; pass an aware UTC datetime")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: object) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Member(Base):
+    """A person in a workspace, created on first contact."""
+
+    __tablename__ = "members"
+    __table_args__ = (UniqueConstraint("team_id", "slack_user_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32), index=True)
+    slack_user_id: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(200), default="")
+    tz: Mapped[str] = mapped_column(String(64), default="UTC")
+    career_level: Mapped[str | None] = mapped_column(String(16))
+    lab_section: Mapped[str | None] = mapped_column(String(32))
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    profile_refreshed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    wins: Mapped[list[Win]] = relationship(back_populates="member")
+    goals: Mapped[list[Goal]] = relationship(back_populates="member")
+
+
+class Goal(Base):
+    __tablename__ = "goals"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(Text)
+    category: Mapped[str | None] = mapped_column(String(32))
+    target_date: Mapped[date | None] = mapped_column(Date)
+    measure: Mapped[str | None] = mapped_column(Text)
+    template_key: Mapped[str | None] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    is_private: Mapped[bool] = mapped_column(Boolean, default=False)
+    phi_flagged: Mapped[bool] = mapped_column(Boolean, default=False)
+    shared_with_mentor: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    status_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    member: Mapped[Member] = relationship(back_populates="goals")
+    wins: Mapped[list[Win]] = relationship(back_populates="goal")
+
+
+class Win(Base):
+    __tablename__ = "wins"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(16))
+    category: Mapped[str | None] = mapped_column(String(32))
+    occurred_on: Mapped[date] = mapped_column(Date)
+    logged_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    goal_id: Mapped[int | None] = mapped_column(ForeignKey("goals.id", ondelete="SET NULL"))
+    shared_with_mentor: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Private wins are never posted anywhere but to their author.
+    is_private: Mapped[bool] = mapped_column(Boolean, default=False)
+    phi_flagged: Mapped[bool] = mapped_column(Boolean, default=False)
+    permalink: Mapped[str | None] = mapped_column(Text)
+
+    member: Mapped[Member] = relationship(back_populates="wins")
+    goal: Mapped[Goal | None] = relationship(back_populates="wins")
+
+
+class Draft(Base):
+    """Text held back because it may carry patient data, until its author decides.
+
+    Nothing in a draft is ever shown to anyone but its author.
+    """
+
+    __tablename__ = "drafts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)

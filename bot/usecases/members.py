@@ -1,0 +1,98 @@
+"""Members are created on first contact, with name and time zone from `users.info`."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from slack_sdk.errors import SlackApiError
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bot.slack.gateway import SlackGateway, SlackUser, error_code
+from bot.store.db import Database
+from bot.store.models import Member
+
+log = logging.getLogger(__name__)
+
+PROFILE_MAX_AGE = timedelta(days=1)
+
+
+def find_member(session: Session, team_id: str, user_id: str) -> Member | None:
+    return session.scalars(
+        select(Member).where(Member.team_id == team_id, Member.slack_user_id == user_id)
+    ).one_or_none()
+
+
+def needs_refresh(member: Member | None, now: datetime) -> bool:
+    return (
+        member is None
+        or member.profile_refreshed_at is None
+        or now - member.profile_refreshed_at >= PROFILE_MAX_AGE
+    )
+
+
+def fetch_profile(gateway: SlackGateway, user_id: str) -> SlackUser | None:
+    """The Slack profile, or None when Slack does not know the user or cannot answer now."""
+    try:
+        return gateway.user(user_id)
+    except SlackApiError as exc:
+        log.warning("users.info for %s failed: %s", user_id, error_code(exc))
+    except Exception as exc:  # network trouble must not stop a win being logged
+        log.warning("users.info for %s failed: %s", user_id, type(exc).__name__)
+    return None
+
+
+def apply_profile(member: Member, profile: SlackUser | None, now: datetime) -> None:
+    if profile is None:
+        return
+    member.name = profile.name or member.name
+    member.tz = profile.tz or member.tz
+    member.profile_refreshed_at = now
+    # Issue #3 marks members inactive on deactivation; a returning person is active again.
+    member.is_active = not profile.deleted
+
+
+def ensure_member(
+    db: Database, gateway: SlackGateway, team_id: str, user_id: str, now: datetime
+) -> Member:
+    """The member for this Slack user, created on first contact.
+
+    A new member's profile is fetched before they are created, so their first win
+    already gets their own local date. An existing member is returned at once;
+    `refresh_member` brings a stale profile up to date after the request is answered.
+    """
+    with db.begin() as session:
+        member = find_member(session, team_id, user_id)
+        if member is not None:
+            return member
+    profile = fetch_profile(gateway, user_id)
+    try:
+        with db.begin() as session:
+            member = Member(team_id=team_id, slack_user_id=user_id, created_at=now)
+            apply_profile(member, profile, now)
+            session.add(member)
+        return member
+    except IntegrityError:
+        # Another request created them a moment ago.
+        with db.begin() as session:
+            member = find_member(session, team_id, user_id)
+            assert member is not None
+            return member
+
+
+def refresh_member(
+    db: Database, gateway: SlackGateway, team_id: str, user_id: str, now: datetime
+) -> None:
+    """Refresh name and time zone from Slack when the cached profile is a day old."""
+    with db.begin() as session:
+        if not needs_refresh(find_member(session, team_id, user_id), now):
+            return
+    profile = fetch_profile(gateway, user_id)
+    if profile is None:
+        return
+    with db.begin() as session:
+        member = find_member(session, team_id, user_id)
+        if member is not None:
+            apply_profile(member, profile, now)

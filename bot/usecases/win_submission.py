@@ -1,0 +1,109 @@
+"""Deciding what a submitted win form means: errors, a patient-data warning, or saves."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from bot.blocks import state
+from bot.blocks import wins as blocks
+from bot.rules.catalog import CATEGORIES
+from bot.rules.localtime import local_date
+from bot.rules.phi import find_phi
+from bot.store.db import Database
+from bot.store.models import Member, Win
+from bot.usecases.wins import (
+    Rejected,
+    WinDetails,
+    add_wins,
+    check_text,
+    discard_draft,
+    open_goals,
+    update_win,
+)
+
+
+@dataclass(frozen=True)
+class Saved:
+    wins: list[Win]
+
+
+@dataclass(frozen=True)
+class FieldErrors:
+    errors: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Warn:
+    """Show the form again with the patient-data warning."""
+
+    view: dict[str, Any]
+
+
+Result = Saved | FieldErrors | Warn
+
+
+def submit_win_form(db: Database, member: Member, view: dict[str, Any], now: datetime) -> Result:
+    meta = state.metadata(view)
+    text = state.text(view, "text")
+    category = state.selected(view, "category")
+    goal = state.selected(view, "goal")
+    occurred_on = state.picked_date(view, "occurred_on")
+    shared = state.checked(view, "share")
+    acknowledged = state.checked(view, "phi_ack")
+
+    errors: dict[str, str] = {}
+    editing = meta.get("win_id") is not None
+    checked = check_text(text)
+    if isinstance(checked, Rejected):
+        errors["text"] = checked.reason
+    today = local_date(now, member.tz)
+    if isinstance(occurred_on, str):
+        errors["occurred_on"] = "That isn't a date I can read."
+    elif isinstance(occurred_on, date) and occurred_on > today + timedelta(days=1):
+        errors["occurred_on"] = "A win can't be in the future. Pick today or earlier."
+    if category is not None and category not in CATEGORIES:
+        errors["category"] = "Pick one of the listed categories."
+    if errors:
+        return FieldErrors(errors)
+
+    details = WinDetails(
+        category=category,
+        occurred_on=occurred_on if isinstance(occurred_on, date) else today,
+        goal_id=int(goal) if goal and goal.isdigit() else None,
+        shared_with_mentor=shared,
+        permalink=meta.get("permalink"),
+    )
+    findings = find_phi(text)
+    if findings and not acknowledged:
+        with db.begin() as session:
+            goals = open_goals(session, member.id)
+        return Warn(
+            blocks.win_modal(
+                today=today,
+                goals=goals,
+                text=text,
+                category=category,
+                occurred_on=details.occurred_on,
+                goal_id=details.goal_id,
+                shared=False,
+                private_metadata=view.get("private_metadata") or "",
+                findings=findings,
+                title="Edit your win" if editing else "Log a win",
+            )
+        )
+    flagged = bool(findings)
+    if editing:
+        win = update_win(db, member, int(meta["win_id"]), text, details, phi_flagged=flagged)
+        if win is None:
+            return FieldErrors({"text": "That win is no longer there; it may have been undone."})
+        return Saved([win])
+    source = str(meta.get("source") or "modal")
+    assert isinstance(checked, list)
+    texts = [text.strip()] if source == "shortcut" else checked
+    with db.begin() as session:
+        wins = add_wins(session, member, texts, source, now, details, phi_flagged=flagged)
+    if meta.get("draft_id"):
+        discard_draft(db, member, int(meta["draft_id"]))
+    return Saved(wins)

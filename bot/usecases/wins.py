@@ -1,0 +1,259 @@
+"""Logging, editing and undoing wins."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from bot.blocks import wins as blocks
+from bot.rules.localtime import local_date
+from bot.rules.phi import Finding, find_phi
+from bot.rules.wins import MAX_WINS_PER_ENTRY, length_problem, split_wins
+from bot.store.db import Database
+from bot.store.models import Draft, Goal, Member, Win
+
+
+@dataclass(frozen=True)
+class WinDetails:
+    """What a member may add to a win besides its text."""
+
+    category: str | None = None
+    occurred_on: date | None = None
+    goal_id: int | None = None
+    shared_with_mentor: bool = False
+    permalink: str | None = None
+
+
+@dataclass(frozen=True)
+class Logged:
+    wins: list[Win]
+
+
+@dataclass(frozen=True)
+class Held:
+    """Text kept back as a draft because it may carry patient data."""
+
+    draft_id: int
+    text: str
+    findings: list[Finding] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Rejected:
+    reason: str
+
+
+Outcome = Logged | Held | Rejected
+
+
+def check_text(text: str) -> Rejected | list[str]:
+    """The wins in `text`, or why it cannot be logged."""
+    pieces = split_wins(text)
+    if not pieces:
+        return Rejected(length_problem("") or "")
+    if len(pieces) > MAX_WINS_PER_ENTRY:
+        return Rejected(
+            f"That's {len(pieces)} wins at once; I take up to {MAX_WINS_PER_ENTRY} per entry. "
+            "Split the list in two."
+        )
+    for piece in pieces:
+        problem = length_problem(piece)
+        if problem:
+            return Rejected(problem)
+    return pieces
+
+
+def submit_text(
+    db: Database,
+    member: Member,
+    text: str,
+    source: str,
+    now: datetime,
+    details: WinDetails | None = None,
+) -> Outcome:
+    """Log the wins in `text`, hold it if it may carry patient data, or say why not."""
+    checked = check_text(text)
+    if isinstance(checked, Rejected):
+        return checked
+    findings = find_phi(text)
+    with db.begin() as session:
+        if findings:
+            draft = Draft(
+                team_id=member.team_id,
+                member_id=member.id,
+                text=text.strip(),
+                source=source,
+                created_at=now,
+            )
+            session.add(draft)
+            session.flush()
+            return Held(draft.id, draft.text, findings)
+        return Logged(add_wins(session, member, checked, source, now, details or WinDetails()))
+
+
+def add_wins(
+    session: Session,
+    member: Member,
+    texts: Sequence[str],
+    source: str,
+    now: datetime,
+    details: WinDetails,
+    *,
+    phi_flagged: bool = False,
+) -> list[Win]:
+    """Insert one win per text. Flagged wins are private and never shared."""
+    goal_id = details.goal_id if own_goal(session, member, details.goal_id) else None
+    wins = [
+        Win(
+            team_id=member.team_id,
+            member_id=member.id,
+            text=text,
+            source=source,
+            category=details.category,
+            occurred_on=details.occurred_on or local_date(now, member.tz),
+            logged_at=now,
+            goal_id=goal_id,
+            shared_with_mentor=details.shared_with_mentor and not phi_flagged,
+            is_private=phi_flagged,
+            phi_flagged=phi_flagged,
+            permalink=details.permalink,
+        )
+        for text in texts
+    ]
+    session.add_all(wins)
+    session.flush()
+    return wins
+
+
+def own_goal(session: Session, member: Member, goal_id: int | None) -> bool:
+    if goal_id is None:
+        return False
+    goal = session.get(Goal, goal_id)
+    return goal is not None and goal.member_id == member.id
+
+
+def own_draft(session: Session, member: Member, draft_id: int) -> Draft | None:
+    draft = session.get(Draft, draft_id)
+    return draft if draft is not None and draft.member_id == member.id else None
+
+
+def save_draft_as_private(
+    db: Database, member: Member, draft_id: int, now: datetime
+) -> Logged | None:
+    """The member chose 'save anyway': log the held text as private, flagged wins."""
+    with db.begin() as session:
+        draft = own_draft(session, member, draft_id)
+        if draft is None:
+            return None
+        checked = check_text(draft.text)
+        texts = [draft.text] if isinstance(checked, Rejected) else checked
+        wins = add_wins(session, member, texts, draft.source, now, WinDetails(), phi_flagged=True)
+        session.delete(draft)
+        return Logged(wins)
+
+
+def discard_draft(db: Database, member: Member, draft_id: int) -> bool:
+    with db.begin() as session:
+        draft = own_draft(session, member, draft_id)
+        if draft is None:
+            return False
+        session.delete(draft)
+        return True
+
+
+def get_draft(db: Database, member: Member, draft_id: int) -> Draft | None:
+    with db.begin() as session:
+        return own_draft(session, member, draft_id)
+
+
+def own_win(session: Session, member: Member, win_id: int) -> Win | None:
+    """The win if it belongs to this member; nobody edits or sees another's win."""
+    win = session.get(Win, win_id)
+    return win if win is not None and win.member_id == member.id else None
+
+
+def undo_wins(db: Database, member: Member, win_ids: Sequence[int]) -> int:
+    """Delete the member's own wins among `win_ids`; returns how many went."""
+    with db.begin() as session:
+        result = session.execute(
+            delete(Win).where(Win.id.in_(list(win_ids)), Win.member_id == member.id)
+        )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def update_win(
+    db: Database,
+    member: Member,
+    win_id: int,
+    text: str,
+    details: WinDetails,
+    *,
+    phi_flagged: bool = False,
+) -> Win | None:
+    with db.begin() as session:
+        win = own_win(session, member, win_id)
+        if win is None:
+            return None
+        win.text = text.strip()
+        win.category = details.category
+        if details.occurred_on:
+            win.occurred_on = details.occurred_on
+        win.goal_id = details.goal_id if own_goal(session, member, details.goal_id) else None
+        win.phi_flagged = phi_flagged
+        win.is_private = win.is_private or phi_flagged
+        win.shared_with_mentor = details.shared_with_mentor and not win.is_private
+        return win
+
+
+def latest_wins(session: Session, member_id: int, limit: int = 10) -> list[Win]:
+    return list(
+        session.scalars(
+            select(Win)
+            .where(Win.member_id == member_id)
+            .order_by(Win.occurred_on.desc(), Win.logged_at.desc(), Win.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def open_goals(session: Session, member_id: int) -> list[Goal]:
+    return list(
+        session.scalars(
+            select(Goal)
+            .where(Goal.member_id == member_id, Goal.status == "active")
+            .order_by(Goal.created_at, Goal.id)
+        )
+    )
+
+
+def win_form(
+    db: Database, member: Member, now: datetime, *, win_id: int | None = None, **prefill: Any
+) -> dict[str, Any] | None:
+    """The win modal for a new win (with `prefill`), or for editing one of the member's
+    own wins; None when `win_id` is not theirs."""
+    with db.begin() as session:
+        goals = open_goals(session, member.id)
+        if win_id is not None:
+            win = own_win(session, member, win_id)
+            if win is None:
+                return None
+            prefill = {
+                "text": win.text,
+                "category": win.category,
+                "occurred_on": win.occurred_on,
+                "goal_id": win.goal_id,
+                "shared": win.shared_with_mentor,
+                "title": "Edit your win",
+            }
+    return blocks.win_modal(
+        today=local_date(now, member.tz),
+        goals=goals,
+        private_metadata=prefill.pop("private_metadata", "")
+        or blocks.metadata(win_id=win_id, source="modal"),
+        **prefill,
+    )

@@ -1,0 +1,14 @@
+from __future__ import annotations
+
+from slack_bolt import App
+
+from bot.deps import Deps
+from handlers.actions import drafts, goals, home, unknown, wins
+
+
+def register(app: App, deps: Deps) -> None:
+    wins.register(app, deps)
+    drafts.register(app, deps)
+    goals.register(app, deps)
+    home.register(app, deps)
+    unknown.register(app, deps)  # last: the catch-all

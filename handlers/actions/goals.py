@@ -1,0 +1,61 @@
+"""The goal menu on the Home tab: mark achieved (and offer to log it as a win) or drop."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import App, BoltContext, Respond
+from slack_sdk import WebClient
+
+from bot.blocks import wins as blocks
+from bot.deps import Deps
+from bot.usecases.goals import set_goal_status
+from bot.usecases.home import publish_home
+from bot.usecases.wins import win_form
+from handlers.context import ack_only, current_member, team_id
+from handlers.reply import open_or_explain, tell
+
+
+def parse_choice(action: dict[str, Any]) -> tuple[str, int] | None:
+    """'achieved:12' -> ('achieved', 12); None for anything else."""
+    value = str((action.get("selected_option") or {}).get("value") or action.get("value") or "")
+    status, _, goal_id = value.partition(":")
+    if status in ("achieved", "dropped") and goal_id.isdigit():
+        return status, int(goal_id)
+    return None
+
+
+def register(app: App, deps: Deps) -> None:
+    def choose(
+        body: dict[str, Any],
+        action: dict[str, Any],
+        client: WebClient,
+        context: BoltContext,
+        respond: Respond,
+    ) -> None:
+        choice = parse_choice(action)
+        member = current_member(deps, client, context)
+        goal = (
+            set_goal_status(deps.db, member, choice[1], choice[0], deps.clock.now())
+            if choice
+            else None
+        )
+        if goal is None:
+            tell(body, respond, client, "I can't find that goal among yours.")
+            return
+        if goal.status == "achieved":
+            # Offer to log it as a win, linked to the goal, while the moment is fresh.
+            view = win_form(
+                deps.db,
+                member,
+                deps.clock.now(),
+                text=f"Achieved my goal: {goal.title}",
+                category=goal.category,
+                private_metadata=blocks.metadata(source="modal"),
+                title="Log it as a win?",
+            )
+            assert view is not None
+            open_or_explain(body, respond, client, view)
+        publish_home(deps, client, team_id(context), str(context.user_id))
+
+    app.action("goal_menu")(ack=ack_only, lazy=[choose])

@@ -1,0 +1,54 @@
+"""The Edit and Undo buttons under a logged win."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import App, BoltContext, Respond
+from slack_sdk import WebClient
+
+from bot.blocks import wins as blocks
+from bot.deps import Deps
+from bot.usecases.wins import undo_wins, win_form
+from handlers.context import ack_only, current_member
+from handlers.reply import open_or_explain, tell
+
+NOT_YOURS = "I can't find that win among yours; it may have been undone."
+
+
+def ids(value: str) -> list[int]:
+    return [int(part) for part in value.split(",") if part.strip().isdigit()]
+
+
+def register(app: App, deps: Deps) -> None:
+    def edit(
+        body: dict[str, Any],
+        action: dict[str, Any],
+        client: WebClient,
+        context: BoltContext,
+        respond: Respond,
+    ) -> None:
+        member = current_member(deps, client, context)
+        win_ids = ids(str(action.get("value") or ""))
+        view = win_form(deps.db, member, deps.clock.now(), win_id=win_ids[0]) if win_ids else None
+        if view is None:
+            tell(body, respond, client, NOT_YOURS)
+            return
+        open_or_explain(body, respond, client, view)
+
+    def undo(
+        body: dict[str, Any],
+        action: dict[str, Any],
+        client: WebClient,
+        context: BoltContext,
+        respond: Respond,
+    ) -> None:
+        member = current_member(deps, client, context)
+        removed = undo_wins(deps.db, member, ids(str(action.get("value") or "")))
+        if removed:
+            respond(replace_original=True, blocks=blocks.undone_blocks(removed), text="Undone")
+        else:
+            tell(body, respond, client, NOT_YOURS)
+
+    app.action("win_edit")(ack=ack_only, lazy=[edit])
+    app.action("win_undo")(ack=ack_only, lazy=[undo])

@@ -1,0 +1,10 @@
+from __future__ import annotations
+
+from slack_bolt import App
+
+from bot.deps import Deps
+from handlers.events import app_home_opened
+
+
+def register(app: App, deps: Deps) -> None:
+    app_home_opened.register(app, deps)

@@ -1,0 +1,40 @@
+"""Answering the person who clicked, wherever they clicked."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import Respond
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.slack.gateway import SlackGateway, error_code
+
+log = logging.getLogger(__name__)
+
+
+def tell(body: dict[str, Any], respond: Respond, client: WebClient, text: str) -> None:
+    """Ephemeral reply where Slack gave a response_url (messages, slash commands);
+    a DM where it did not (the Home tab)."""
+    try:
+        if body.get("response_url") or body.get("response_urls"):
+            respond(response_type="ephemeral", replace_original=False, text=text)
+        else:
+            SlackGateway(client).dm(str(body["user"]["id"]), text)
+    except SlackApiError as exc:
+        log.warning("could not tell the user: %s", error_code(exc))
+
+
+def open_or_explain(
+    body: dict[str, Any], respond: Respond, client: WebClient, view: dict[str, Any]
+) -> None:
+    try:
+        SlackGateway(client).open_view(str(body.get("trigger_id")), view)
+    except SlackApiError as exc:
+        tell(
+            body,
+            respond,
+            client,
+            f"Sorry, I couldn't open the form (Slack said `{error_code(exc)}`). Please try again.",
+        )

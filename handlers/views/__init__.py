@@ -1,0 +1,11 @@
+from __future__ import annotations
+
+from slack_bolt import App
+
+from bot.deps import Deps
+from handlers.views import goal_modal, win_modal
+
+
+def register(app: App, deps: Deps) -> None:
+    win_modal.register(app, deps)
+    goal_modal.register(app, deps)

@@ -1,0 +1,43 @@
+"""The win form's submission."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import App, BoltContext
+from slack_sdk import WebClient
+
+from bot.blocks.common import context as context_block
+from bot.blocks.common import modal, section
+from bot.blocks.wins import WIN_MODAL, quote
+from bot.deps import Deps
+from bot.usecases.home import publish_home
+from bot.usecases.win_submission import FieldErrors, Saved, Warn, submit_win_form
+from handlers.context import current_member
+
+
+def register(app: App, deps: Deps) -> None:
+    def save_win(ack: Any, view: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+        member = current_member(deps, client, context)
+        result = submit_win_form(deps.db, member, view, deps.clock.now())
+        if isinstance(result, FieldErrors):
+            ack(response_action="errors", errors=result.errors)
+        elif isinstance(result, Warn):
+            ack(response_action="update", view=result.view)
+        elif isinstance(result, Saved):
+            texts = "\n".join(quote(w.text) for w in result.wins)
+            private = any(w.is_private for w in result.wins)
+            note = "Kept private: never shared." if private else "See all your wins on my Home tab."
+            done = modal(
+                "win_saved",
+                "Win logged",
+                [section(f":tada: Logged!\n{texts}"), context_block(note)],
+                submit=None,
+            )
+            done["close"] = {"type": "plain_text", "text": "Done"}
+            ack(response_action="update", view=done)
+
+    def refresh_home(client: WebClient, context: BoltContext) -> None:
+        publish_home(deps, client, str(context.team_id or ""), str(context.user_id))
+
+    app.view(WIN_MODAL)(ack=save_win, lazy=[refresh_home])

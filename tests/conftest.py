@@ -1,0 +1,138 @@
+"""Shared fixtures: a fake Slack Web API, a migrated database, and the real app behind
+a real HTTP server on a loopback port."""
+
+from __future__ import annotations
+
+import os
+import threading
+import uuid
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from bot.app import build_app
+from bot.config import Secret, Settings
+from bot.deps import Deps
+from bot.server import make_server, make_wsgi_app
+from bot.store.db import Database, upgrade
+from tests.fakeslack import FakeSlack
+from tests.slackclient import SlackClient
+
+SECRET = "test-signing-secret"
+PG_ENV = "BENCHMATE_TEST_POSTGRES_URL"
+
+
+class FakeClock:
+    """A clock tests move by hand."""
+
+    def __init__(self, now: datetime | None = None) -> None:
+        self.current = now or datetime(2026, 11, 20, 15, 0, tzinfo=UTC)
+
+    def now(self) -> datetime:
+        return self.current
+
+    def advance(self, **delta: float) -> None:
+        self.current += timedelta(**delta)
+
+
+@pytest.fixture
+def slack() -> Iterator[FakeSlack]:
+    with FakeSlack() as fake:
+        fake.add_user("U100", "Ada Tech", "America/Chicago")
+        fake.add_user("U200", "Grace Lead", "Asia/Kolkata")
+        yield fake
+        assert not fake.violations, fake.violations
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    url = f"sqlite:///{tmp_path / 'benchmate.db'}"
+    upgrade(url)
+    return url
+
+
+def postgres_admin_url() -> str | None:
+    return os.environ.get(PG_ENV)
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh, migrated PostgreSQL database, dropped afterwards."""
+    admin = postgres_admin_url()
+    if not admin:
+        pytest.skip(
+            f"no PostgreSQL: set {PG_ENV} (e.g. postgresql+psycopg://postgres@127.0.0.1/test)"
+        )
+    name = f"benchmate_{uuid.uuid4().hex[:12]}"
+    engine = create_engine(admin, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = admin.rsplit("/", 1)[0] + "/" + name
+    upgrade(url)
+    yield url
+    with engine.connect() as connection:
+        connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_db_url(request: pytest.FixtureRequest) -> str:
+    """Runs a store test on SQLite and on PostgreSQL."""
+    return request.getfixturevalue("sqlite_url" if request.param == "sqlite" else "postgres_url")
+
+
+@dataclass
+class Running:
+    client: SlackClient
+    slack: FakeSlack
+    db: Database
+    clock: FakeClock
+    url: str
+    deps: Deps
+
+
+def settings_for(slack: FakeSlack, db_url: str, **extra: object) -> Settings:
+    return Settings(
+        bot_token=Secret("xoxb-test-token"),
+        signing_secret=Secret(SECRET),
+        slack_api_url=slack.api_url,
+        database_url=db_url,
+        **extra,  # type: ignore[arg-type]
+    )
+
+
+@pytest.fixture
+def bench(slack: FakeSlack, sqlite_url: str) -> Iterator[Running]:
+    yield from run_app(slack, sqlite_url)
+
+
+def run_app(slack: FakeSlack, db_url: str, **extra: object) -> Iterator[Running]:
+    """The real Bolt app behind the real WSGI server, on a free loopback port."""
+    clock = FakeClock()
+    db = Database(db_url)
+    deps = Deps(settings=settings_for(slack, db_url, **extra), db=db, clock=clock)
+    executor = ThreadPoolExecutor(max_workers=4)
+    app = build_app(deps, executor=executor)
+    server = make_server(make_wsgi_app(app, db, SECRET), "127.0.0.1", 0)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{server.effective_port}"
+    try:
+        yield Running(
+            client=SlackClient(base + "/slack/events", SECRET, slack.url),
+            slack=slack,
+            db=db,
+            clock=clock,
+            url=base,
+            deps=deps,
+        )
+    finally:
+        executor.shutdown(wait=True)  # let lazy listeners finish while Slack is up
+        server.close()
+        thread.join(timeout=5)
+        db.dispose()

@@ -1,0 +1,317 @@
+"""A local HTTP server that answers like Slack's Web API and records what it was sent.
+
+Methods and argument names are checked against Slack's own OpenAPI description in
+../shared/slack-web-api-spec when it is there; a call it does not describe is
+recorded in `violations` (tests assert there are none). Methods Slack added after
+that 2020 description (the files.*External upload pair) are listed in NEWER_METHODS.
+
+Failures on demand: `fail(method, error)` answers `ok: false`; `fail(method, status=429,
+retry_after=1)` or `status=500` answers with that HTTP status; `limit_per_second` makes
+chat.postMessage answer 429 with Retry-After beyond a rate.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import json
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl
+
+SPEC = (
+    Path(__file__).resolve().parents[2]
+    / "shared"
+    / "slack-web-api-spec"
+    / ("slack_web_openapi_v2.json")
+)
+
+# Added by Slack after the stored description; argument lists from Slack's docs.
+NEWER_METHODS: dict[str, set[str]] = {
+    "files.getUploadURLExternal": {"filename", "length", "alt_txt", "snippet_type"},
+    "files.completeUploadExternal": {
+        "files",
+        "channel_id",
+        "channels",
+        "initial_comment",
+        "thread_ts",
+    },
+}
+# Arguments Slack added to older methods since then, which slack_sdk sends.
+NEWER_ARGS: dict[str, set[str]] = {}
+# slack_sdk adds team_id to every call a Bolt listener makes (for org-wide installs).
+LENIENT_ARGS = {"token", "team_id"}
+
+
+def load_spec() -> dict[str, set[str]] | None:
+    if not SPEC.is_file():
+        return None
+    paths = json.loads(SPEC.read_text())["paths"]
+    methods: dict[str, set[str]] = {}
+    for path, ops in paths.items():
+        names: set[str] = set()
+        for op in ops.values():
+            names |= {p["name"] for p in op.get("parameters", [])}
+        methods[path.lstrip("/")] = names
+    return methods
+
+
+@dataclass
+class Call:
+    method: str
+    args: dict[str, Any]
+    token: str | None
+    at: float = field(default_factory=time.monotonic)
+
+
+class FakeSlack:
+    def __init__(self) -> None:
+        self.spec = load_spec()
+        self.calls: list[Call] = []
+        self.responses: list[dict[str, Any]] = []  # posts to response_url
+        self.uploads: dict[str, bytes] = {}
+        self.violations: list[str] = []
+        self.users: dict[str, dict[str, Any]] = {}
+        self.emails: dict[str, str] = {}
+        self.failures: dict[str, deque[tuple[int, str | None, float]]] = {}
+        self.limit_per_second: float | None = None
+        self._window: deque[float] = deque()
+        self._lock = threading.Condition()
+        self._ids = itertools.count(1)
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: Any) -> None:  # keep test output quiet
+                pass
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length)
+                status, payload, headers = fake.handle(
+                    self.path,
+                    raw,
+                    self.headers.get("Content-Type", ""),
+                    self.headers.get("Authorization"),
+                )
+                body = json.dumps(payload).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                for key, value in headers.items():
+                    self.send_header(key, value)
+                self.end_headers()
+                self.wfile.write(body)
+
+            do_GET = do_POST
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.api_url = self.url + "/api/"
+        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self) -> FakeSlack:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    # --- set-up helpers -------------------------------------------------------------
+    def add_user(
+        self,
+        user_id: str,
+        name: str = "",
+        tz: str = "America/Chicago",
+        *,
+        deleted: bool = False,
+        email: str | None = None,
+        is_bot: bool = False,
+    ) -> None:
+        self.users[user_id] = {
+            "id": user_id,
+            "name": name.lower() or user_id.lower(),
+            "real_name": name or user_id,
+            "tz": tz,
+            "deleted": deleted,
+            "is_bot": is_bot,
+            "profile": {"display_name": name, "real_name": name, "email": email},
+        }
+        if email:
+            self.emails[email.lower()] = user_id
+
+    def fail(
+        self,
+        method: str,
+        error: str | None = None,
+        *,
+        status: int = 200,
+        retry_after: float = 1,
+        times: int = 1,
+    ) -> None:
+        with self._lock:
+            queue = self.failures.setdefault(method, deque())
+            for _ in range(times):
+                queue.append((status, error, retry_after))
+
+    # --- assertions -------------------------------------------------------------------
+    def sent(self, method: str) -> list[Call]:
+        with self._lock:
+            return [c for c in self.calls if c.method == method]
+
+    def wait_for(self, method: str, count: int = 1, timeout: float = 5.0) -> list[Call]:
+        """Wait until `count` calls of `method` arrived (lazy listeners run after the ack)."""
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            while len([c for c in self.calls if c.method == method]) < count:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    got = [c.method for c in self.calls]
+                    raise AssertionError(f"waited for {count} x {method}; calls were {got}")
+                self._lock.wait(left)
+            return [c for c in self.calls if c.method == method]
+
+    def wait_for_response(self, count: int = 1, timeout: float = 5.0) -> list[dict[str, Any]]:
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            while len(self.responses) < count:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AssertionError(f"waited for {count} response_url posts")
+                self._lock.wait(left)
+            return list(self.responses)
+
+    # --- the server side -----------------------------------------------------------------
+    def handle(
+        self, path: str, raw: bytes, content_type: str, auth: str | None
+    ) -> tuple[int, dict[str, Any], dict[str, str]]:
+        if path.startswith("/response/"):
+            with self._lock:
+                self.responses.append(json.loads(raw or b"{}"))
+                self._lock.notify_all()
+            return 200, {"ok": True}, {}
+        if path.startswith("/upload/"):
+            with self._lock:
+                self.uploads[path.rsplit("/", 1)[-1]] = raw
+            return 200, {"ok": True}, {}
+        method = path.split("?", 1)[0].removeprefix("/api/")
+        args = self.parse_args(raw, content_type)
+        token = auth.removeprefix("Bearer ") if auth else args.get("token")
+        self.check(method, args)
+        status, error, retry_after = self.next_failure(method)
+        if status == 429:
+            self.record(method, args, token)
+            return 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": str(retry_after)}
+        if status >= 500:
+            self.record(method, args, token)
+            return status, {"ok": False, "error": "fatal_error"}, {}
+        if method == "chat.postMessage" and self.over_limit():
+            self.record(method, args, token)
+            return 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": "1"}
+        self.record(method, args, token)
+        if error:
+            return 200, {"ok": False, "error": error}, {}
+        return 200, self.answer(method, args), {}
+
+    def parse_args(self, raw: bytes, content_type: str) -> dict[str, Any]:
+        if "json" in content_type:
+            data = json.loads(raw or b"{}")
+            return data if isinstance(data, dict) else {}
+        args: dict[str, Any] = dict(parse_qsl(raw.decode(), keep_blank_values=True))
+        for key in ("blocks", "view", "files", "attachments"):
+            if isinstance(args.get(key), str):
+                with contextlib.suppress(ValueError):
+                    args[key] = json.loads(args[key])
+        return args
+
+    def check(self, method: str, args: dict[str, Any]) -> None:
+        if self.spec is None:
+            return
+        known = NEWER_METHODS.get(method) or self.spec.get(method)
+        if known is None:
+            self.violations.append(f"{method}: not a Slack Web API method")
+            return
+        unknown = set(args) - known - NEWER_ARGS.get(method, set()) - LENIENT_ARGS
+        if unknown:
+            self.violations.append(f"{method}: unknown arguments {sorted(unknown)}")
+
+    def next_failure(self, method: str) -> tuple[int, str | None, float]:
+        with self._lock:
+            queue = self.failures.get(method)
+            return queue.popleft() if queue else (200, None, 0)
+
+    def over_limit(self) -> bool:
+        if not self.limit_per_second:
+            return False
+        with self._lock:
+            now = time.monotonic()
+            while self._window and now - self._window[0] >= 1.0:
+                self._window.popleft()
+            if len(self._window) >= self.limit_per_second:
+                return True
+            self._window.append(now)
+            return False
+
+    def record(self, method: str, args: dict[str, Any], token: str | None) -> None:
+        with self._lock:
+            self.calls.append(Call(method, args, token))
+            self._lock.notify_all()
+
+    def answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
+        n = next(self._ids)
+        if method == "auth.test":
+            return {
+                "ok": True,
+                "team_id": "T0001",
+                "user_id": "UBOT",
+                "bot_id": "B0001",
+                "url": "https://lab.slack.com/",
+                "team": "Lab",
+                "user": "benchmate",
+            }
+        if method == "users.info":
+            user = self.users.get(str(args.get("user")))
+            return {"ok": True, "user": user} if user else {"ok": False, "error": "user_not_found"}
+        if method == "users.lookupByEmail":
+            uid = self.emails.get(str(args.get("email", "")).lower())
+            if uid is None:
+                return {"ok": False, "error": "users_not_found"}
+            return {"ok": True, "user": self.users[uid]}
+        if method == "chat.postMessage":
+            channel = str(args.get("channel"))
+            dm = "D" + channel[1:] if channel.startswith("U") else channel
+            return {
+                "ok": True,
+                "channel": dm,
+                "ts": f"{1700000000 + n}.000100",
+                "message": {"text": args.get("text", "")},
+            }
+        if method == "conversations.open":
+            users = str(args.get("users", "")).split(",")
+            cid = "D" + users[0][1:] if len(users) == 1 else f"G{n:08d}"
+            return {"ok": True, "channel": {"id": cid}}
+        if method == "chat.getPermalink":
+            return {
+                "ok": True,
+                "channel": args.get("channel"),
+                "permalink": f"https://lab.slack.com/archives/{args.get('channel')}/"
+                f"p{str(args.get('message_ts', '')).replace('.', '')}",
+            }
+        if method == "files.getUploadURLExternal":
+            file_id = f"F{n:08d}"
+            return {"ok": True, "upload_url": f"{self.url}/upload/{file_id}", "file_id": file_id}
+        if method in ("views.open", "views.push", "views.update", "views.publish"):
+            view = args.get("view") or {}
+            return {"ok": True, "view": {**view, "id": f"V{n:08d}"}}
+        if method == "files.completeUploadExternal":
+            files = args.get("files") or []
+            return {"ok": True, "files": [{"id": f.get("id")} for f in files]}
+        return {"ok": True}
