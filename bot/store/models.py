@@ -70,8 +70,13 @@ class Member(Base):
     profile_refreshed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
-    wins: Mapped[list[Win]] = relationship(back_populates="member")
-    goals: Mapped[list[Goal]] = relationship(back_populates="member")
+    # The database deletes a member's rows (ON DELETE CASCADE); the ORM lets it.
+    wins: Mapped[list[Win]] = relationship(
+        back_populates="member", cascade="all, delete-orphan", passive_deletes=True
+    )
+    goals: Mapped[list[Goal]] = relationship(
+        back_populates="member", cascade="all, delete-orphan", passive_deletes=True
+    )
 
 
 class Goal(Base):
@@ -93,7 +98,7 @@ class Goal(Base):
     status_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     member: Mapped[Member] = relationship(back_populates="goals")
-    wins: Mapped[list[Win]] = relationship(back_populates="goal")
+    wins: Mapped[list[Win]] = relationship(back_populates="goal", passive_deletes=True)
 
 
 class Win(Base):

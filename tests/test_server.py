@@ -1,0 +1,47 @@
+"""The HTTP surface: /healthz and the one Slack endpoint."""
+
+from __future__ import annotations
+
+import threading
+import urllib.error
+import urllib.request
+
+from bot.server import make_server, make_wsgi_app
+from bot.store.db import Database
+from tests.conftest import SECRET, Running
+
+
+def get(url: str) -> int:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return int(response.status)
+    except urllib.error.HTTPError as error:
+        return int(error.code)
+
+
+def test_healthz_is_ok_when_the_database_answers(bench: Running) -> None:
+    assert get(bench.url + "/healthz") == 200
+
+
+def test_other_paths_are_not_found(bench: Running) -> None:
+    assert get(bench.url + "/") == 404
+    assert get(bench.url + "/slack/events") == 404  # GET: Slack only POSTs
+
+
+def test_healthz_fails_when_the_database_is_unreachable(bench: Running) -> None:
+    broken = Database("sqlite:////nonexistent-dir/benchmate.db")
+    server = make_server(make_wsgi_app(bench_app(bench), broken, SECRET), "127.0.0.1", 0)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        assert get(f"http://127.0.0.1:{server.effective_port}/healthz") == 503
+    finally:
+        server.close()
+        thread.join(timeout=5)
+        broken.dispose()
+
+
+def bench_app(bench: Running):  # type: ignore[no-untyped-def]
+    from bot.app import build_app
+
+    return build_app(bench.deps)
