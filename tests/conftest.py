@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -18,7 +18,7 @@ from sqlalchemy import create_engine, text
 from bot.app import build_app
 from bot.config import Secret, Settings
 from bot.deps import Deps
-from bot.server import make_server, make_wsgi_app
+from bot.server import Wsgi, make_server, make_wsgi_app
 from bot.store.db import Database, upgrade
 from tests.fakeslack import FakeSlack
 from tests.slackclient import SlackClient
@@ -111,6 +111,30 @@ def bench(slack: FakeSlack, sqlite_url: str) -> Iterator[Running]:
     yield from run_app(slack, sqlite_url)
 
 
+def serve_in_thread(wsgi: Wsgi) -> tuple[str, Callable[[], None]]:
+    """Serve `wsgi` on waitress on a free loopback port; returns its URL and a stop."""
+    server = make_server(wsgi, "127.0.0.1", 0)
+    stopping = threading.Event()
+
+    def run() -> None:
+        try:
+            server.run()
+        except OSError:
+            # Closing the socket under waitress's select loop ends it this way.
+            if not stopping.is_set():
+                raise
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+
+    def stop() -> None:
+        stopping.set()
+        server.close()
+        thread.join(timeout=5)
+
+    return f"http://127.0.0.1:{server.effective_port}", stop
+
+
 def run_app(slack: FakeSlack, db_url: str, **extra: object) -> Iterator[Running]:
     """The real Bolt app behind the real WSGI server, on a free loopback port."""
     clock = FakeClock()
@@ -118,10 +142,7 @@ def run_app(slack: FakeSlack, db_url: str, **extra: object) -> Iterator[Running]
     deps = Deps(settings=settings_for(slack, db_url, **extra), db=db, clock=clock)
     executor = ThreadPoolExecutor(max_workers=4)
     app = build_app(deps, executor=executor)
-    server = make_server(make_wsgi_app(app, db, SECRET), "127.0.0.1", 0)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{server.effective_port}"
+    base, stop = serve_in_thread(make_wsgi_app(app, db, SECRET))
     try:
         yield Running(
             client=SlackClient(base + "/slack/events", SECRET, slack.url),
@@ -133,6 +154,5 @@ def run_app(slack: FakeSlack, db_url: str, **extra: object) -> Iterator[Running]
         )
     finally:
         executor.shutdown(wait=True)  # let lazy listeners finish while Slack is up
-        server.close()
-        thread.join(timeout=5)
+        stop()
         db.dispose()

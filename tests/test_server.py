@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import threading
 import urllib.error
 import urllib.request
 
-from bot.server import make_server, make_wsgi_app
+from bot.app import build_app
+from bot.server import make_wsgi_app
 from bot.store.db import Database
-from tests.conftest import SECRET, Running
+from tests.conftest import SECRET, Running, serve_in_thread
 
 
 def get(url: str) -> int:
@@ -30,18 +30,9 @@ def test_other_paths_are_not_found(bench: Running) -> None:
 
 def test_healthz_fails_when_the_database_is_unreachable(bench: Running) -> None:
     broken = Database("sqlite:////nonexistent-dir/benchmate.db")
-    server = make_server(make_wsgi_app(bench_app(bench), broken, SECRET), "127.0.0.1", 0)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
+    url, stop = serve_in_thread(make_wsgi_app(build_app(bench.deps), broken, SECRET))
     try:
-        assert get(f"http://127.0.0.1:{server.effective_port}/healthz") == 503
+        assert get(url + "/healthz") == 503
     finally:
-        server.close()
-        thread.join(timeout=5)
+        stop()
         broken.dispose()
-
-
-def bench_app(bench: Running):  # type: ignore[no-untyped-def]
-    from bot.app import build_app
-
-    return build_app(bench.deps)
