@@ -202,19 +202,26 @@ class SlackClient:
 
 def fill_state(view: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
     """Turn {"text": "...", "category": "quality", "share": True} into Slack's
-    view.state.values for the input blocks of `view`."""
+    view.state.values for the input blocks of `view`.
+
+    A field missing from `values` keeps what the form showed (its initial value), as
+    when a person submits without touching it; give None to clear it."""
     state: dict[str, Any] = {}
     for block in view.get("blocks", []):
         if block.get("type") != "input":
             continue
         block_id, element = block["block_id"], block["element"]
         kind = element["type"]
+        untouched = block_id not in values
         value = values.get(block_id)
         if kind == "plain_text_input":
-            entry: dict[str, Any] = {"type": kind, "value": value}
+            shown = element.get("initial_value")
+            entry: dict[str, Any] = {"type": kind, "value": shown if untouched else value}
         elif kind == "static_select":
             entry = {"type": kind, "selected_option": None}
-            if value is not None:
+            if untouched:
+                entry["selected_option"] = element.get("initial_option")
+            elif value is not None:
                 entry["selected_option"] = {
                     "text": {"type": "plain_text", "text": str(value)},
                     "value": str(value),
@@ -222,7 +229,10 @@ def fill_state(view: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
         elif kind == "datepicker":
             entry = {"type": kind, "selected_date": value or element.get("initial_date")}
         elif kind == "checkboxes":
-            options = element["options"] if value else []
+            if untouched:
+                options = element.get("initial_options") or []
+            else:
+                options = element["options"] if value else []
             entry = {"type": kind, "selected_options": options}
         else:
             entry = {"type": kind, "value": value}
