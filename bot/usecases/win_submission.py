@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from bot.blocks import state
@@ -19,7 +19,7 @@ from bot.usecases.wins import (
     add_wins,
     check_text,
     discard_draft,
-    open_goals,
+    goal_choices,
     update_win,
 )
 
@@ -61,7 +61,7 @@ def submit_win_form(db: Database, member: Member, view: dict[str, Any], now: dat
     today = local_date(now, member.tz)
     if isinstance(occurred_on, str):
         errors["occurred_on"] = "That isn't a date I can read."
-    elif isinstance(occurred_on, date) and occurred_on > today + timedelta(days=1):
+    elif isinstance(occurred_on, date) and occurred_on > today:
         errors["occurred_on"] = "A win can't be in the future. Pick today or earlier."
     if category is not None and category not in CATEGORIES:
         errors["category"] = "Pick one of the listed categories."
@@ -78,7 +78,7 @@ def submit_win_form(db: Database, member: Member, view: dict[str, Any], now: dat
     findings = find_phi(text)
     if findings and not acknowledged:
         with db.begin() as session:
-            goals = open_goals(session, member.id)
+            goals = goal_choices(session, member, details.goal_id)
         return Warn(
             blocks.win_modal(
                 today=today,

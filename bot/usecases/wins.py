@@ -231,13 +231,23 @@ def open_goals(session: Session, member_id: int) -> list[Goal]:
     )
 
 
+def goal_choices(session: Session, member: Member, goal_id: int | None) -> list[Goal]:
+    """The goals a win form offers: the open ones, plus the one the win is linked to
+    even if it is achieved by now (so the link shows, and survives an edit)."""
+    goals = open_goals(session, member.id)
+    if goal_id is not None and all(g.id != goal_id for g in goals):
+        linked = session.get(Goal, goal_id)
+        if linked is not None and linked.member_id == member.id:
+            goals.append(linked)
+    return goals
+
+
 def win_form(
     db: Database, member: Member, now: datetime, *, win_id: int | None = None, **prefill: Any
 ) -> dict[str, Any] | None:
     """The win modal for a new win (with `prefill`), or for editing one of the member's
     own wins; None when `win_id` is not theirs."""
     with db.begin() as session:
-        goals = open_goals(session, member.id)
         if win_id is not None:
             win = own_win(session, member, win_id)
             if win is None:
@@ -250,6 +260,7 @@ def win_form(
                 "shared": win.shared_with_mentor,
                 "title": "Edit your win",
             }
+        goals = goal_choices(session, member, prefill.get("goal_id"))
     return blocks.win_modal(
         today=local_date(now, member.tz),
         goals=goals,

@@ -7,7 +7,6 @@ from typing import Any
 from slack_bolt import App, BoltContext, Respond
 from slack_sdk import WebClient
 
-from bot.blocks import wins as blocks
 from bot.deps import Deps
 from bot.usecases.goals import set_goal_status
 from bot.usecases.home import publish_home
@@ -51,7 +50,7 @@ def register(app: App, deps: Deps) -> None:
                 deps.clock.now(),
                 text=f"Achieved my goal: {goal.title}",
                 category=goal.category,
-                private_metadata=blocks.metadata(source="modal"),
+                goal_id=goal.id,
                 title="Log it as a win?",
             )
             assert view is not None
