@@ -3,7 +3,12 @@
 Methods and argument names are checked against Slack's own OpenAPI description in
 ../shared/slack-web-api-spec when it is there; a call it does not describe is
 recorded in `violations` (tests assert there are none). Methods Slack added after
-that 2020 description (the files.*External upload pair) are listed in NEWER_METHODS.
+that 2020 description (the files.*External upload pair, apps.connections.open) are
+listed in NEWER_METHODS.
+
+Socket Mode: set `socket_urls` to a function minting connection URLs (see
+tests/fakesocket.py) and `apps.connections.open` answers with one, as Slack does for
+an app-level token sent in the Authorization header.
 
 Failures on demand: `fail(method, error)` answers `ok: false`; `fail(method, status=429,
 retry_after=1)` or `status=500` answers with that HTTP status; `limit_per_second` makes
@@ -18,6 +23,7 @@ import json
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -41,6 +47,9 @@ NEWER_METHODS: dict[str, set[str]] = {
         "initial_comment",
         "thread_ts",
     },
+    # Socket Mode (2021): takes no arguments; the app-level token (xapp-...) must come in
+    # the Authorization header.
+    "apps.connections.open": set(),
 }
 # Arguments Slack added to older methods since then, which slack_sdk sends.
 NEWER_ARGS: dict[str, set[str]] = {}
@@ -80,6 +89,7 @@ class FakeSlack:
         self.emails: dict[str, str] = {}
         self.failures: dict[str, deque[tuple[int, str | None, float]]] = {}
         self.limit_per_second: float | None = None
+        self.socket_urls: Callable[[], str] | None = None  # Socket Mode connection URLs
         self._window: deque[float] = deque()
         self._lock = threading.Condition()
         self._ids = itertools.count(1)
@@ -219,6 +229,8 @@ class FakeSlack:
         self.record(method, args, token)
         if error:
             return 200, {"ok": False, "error": error}, {}
+        if method == "apps.connections.open":
+            return 200, self.open_connection(auth), {}
         return 200, self.answer(method, args), {}
 
     def parse_args(self, raw: bytes, content_type: str) -> dict[str, Any]:
@@ -235,7 +247,7 @@ class FakeSlack:
     def check(self, method: str, args: dict[str, Any]) -> None:
         if self.spec is None:
             return
-        known = NEWER_METHODS.get(method) or self.spec.get(method)
+        known = NEWER_METHODS[method] if method in NEWER_METHODS else self.spec.get(method)
         if known is None:
             self.violations.append(f"{method}: not a Slack Web API method")
             return
@@ -264,6 +276,18 @@ class FakeSlack:
         with self._lock:
             self.calls.append(Call(method, args, token))
             self._lock.notify_all()
+
+    def open_connection(self, auth: str | None) -> dict[str, Any]:
+        """`apps.connections.open`: a WebSocket URL for an app-level token in the header."""
+        token = auth.removeprefix("Bearer ") if auth else ""
+        if not token:
+            return {"ok": False, "error": "not_authed"}
+        if not token.startswith("xapp-"):
+            return {"ok": False, "error": "not_allowed_token_type"}
+        if self.socket_urls is None:
+            self.violations.append("apps.connections.open: the test runs no Socket Mode server")
+            return {"ok": False, "error": "internal_error"}
+        return {"ok": True, "url": self.socket_urls()}
 
     def answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
         n = next(self._ids)
