@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 
 from bot.clock import SystemClock
-from bot.config import ConfigError, Settings, load_settings
+from bot.config import ConfigError, Settings, load_settings, refused
 from bot.deps import Deps
 from bot.logs import setup_logging
 from bot.rules.export import FORMATS
@@ -56,13 +56,25 @@ def run_serve(settings: Settings, host: str, port: int) -> None:
 
 def run_socket(settings: Settings) -> None:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
+    from slack_sdk.errors import SlackApiError
 
     from bot.app import build_app
+    from bot.slack.gateway import error_code
 
     settings.require("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN")
     prepare(settings.database_url)
     app = build_app(deps_for(settings))
-    SocketModeHandler(app, settings.app_token).start()
+    try:
+        SocketModeHandler(app, settings.app_token).start()
+    except SlackApiError as exc:
+        # Only the first apps.connections.open fails out to here (reconnects retry by
+        # themselves). An `ok: false` answer means Slack refused the token; anything else
+        # (5xx, already retried) is Slack having trouble.
+        if exc.response.status_code == 200:
+            raise refused("SLACK_APP_TOKEN", error_code(exc)) from None
+        raise RuntimeError(
+            f"Slack did not open a Socket Mode connection ({error_code(exc)}): try again shortly"
+        ) from None
 
 
 def run_export(settings: Settings, user: str, team: str | None, fmt: str) -> int:

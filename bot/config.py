@@ -65,6 +65,11 @@ _HOW_TO_FIX = {
 }
 
 
+def refused(name: str, error: str) -> ConfigError:
+    """Slack turned down a token at start-up (e.g. `invalid_auth`): one line saying which."""
+    return ConfigError(f"{name} was refused by Slack ({error}): {_HOW_TO_FIX[name]}")
+
+
 def load_settings(
     environ: Mapping[str, str] | None = None, *, env_file: str | Path | None = ".env"
 ) -> Settings:
