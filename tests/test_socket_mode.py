@@ -4,6 +4,7 @@ on a fresh SQLite file it must create itself."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import time
 from collections.abc import Iterator
@@ -109,6 +110,19 @@ def test_win_over_socket_mode(socket_app: SocketApp, slack: FakeSlack) -> None:
     assert APP_TOKEN not in output
     assert BOT_TOKEN not in output
     assert not socket_app.server.unexpected
+
+
+def test_undo_button_over_socket_mode(socket_app: SocketApp, slack: FakeSlack) -> None:
+    logged = socket_app.client.command("/win", "ran the first CBC on the new analyzer").json()
+    undo = logged["blocks"][-1]["elements"][0]
+
+    reply = socket_app.client.click(undo["action_id"], undo["value"])
+
+    assert reply.body == b""  # a bare ack; the answer goes to the response_url after it
+    [answer] = slack.wait_for_response()
+    assert answer["replace_original"] is True
+    assert "Removed 1 win" in json.dumps(answer["blocks"])
+    assert wins_in(socket_app.db_url) == []
 
 
 def test_home_tab_event_over_socket_mode(socket_app: SocketApp, slack: FakeSlack) -> None:
