@@ -15,6 +15,19 @@ from bot.slack.gateway import make_client
 log = logging.getLogger(__name__)
 
 
+class _QuietTokenNotice(logging.Filter):
+    """Bolt reads SLACK_BOT_TOKEN from the environment even when given a client (ours
+    carries the token and our API URL) and then warns the token is unused. It is not:
+    drop that one misleading line."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "`token` will be unused" not in record.getMessage()
+
+
+bolt_log = logging.getLogger("slack_bolt")
+bolt_log.addFilter(_QuietTokenNotice())
+
+
 def build_app(deps: Deps, *, verify_token: bool = True, executor: Executor | None = None) -> App:
     """The Bolt app for HTTP or Socket Mode.
 
@@ -29,7 +42,7 @@ def build_app(deps: Deps, *, verify_token: bool = True, executor: Executor | Non
         process_before_response=True,
         request_verification_enabled=bool(settings.signing_secret),
         token_verification_enabled=verify_token,
-        logger=logging.getLogger("slack_bolt"),
+        logger=bolt_log,
         # Lazy listeners (the Slack calls after an ack) run on this pool.
         listener_executor=executor or ThreadPoolExecutor(max_workers=8),
     )

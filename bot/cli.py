@@ -41,14 +41,34 @@ def deps_for(settings: Settings) -> Deps:
     return Deps(settings=settings, db=Database(settings.database_url), clock=SystemClock())
 
 
+def check_bot_token(settings: Settings) -> None:
+    """Ask Slack whether the bot token works (auth.test), so a wrong one stops start-up
+    with one clear line instead of a traceback from inside Bolt."""
+    from slack_sdk.errors import SlackApiError
+
+    from bot.slack.gateway import error_code, make_client
+
+    try:
+        make_client(settings.bot_token, settings.slack_api_url).auth_test()
+    except SlackApiError as exc:
+        if exc.response.status_code == 200:
+            raise refused("SLACK_BOT_TOKEN", error_code(exc)) from None
+        raise RuntimeError(
+            f"Slack did not answer auth.test ({error_code(exc)}): try again shortly"
+        ) from None
+    except OSError as exc:
+        raise RuntimeError(f"cannot reach Slack at {settings.slack_api_url}: {exc}") from None
+
+
 def run_serve(settings: Settings, host: str, port: int) -> None:
     from bot.app import build_app
     from bot.server import make_server, make_wsgi_app
 
     settings.require("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")
+    check_bot_token(settings)
     prepare(settings.database_url)
     deps = deps_for(settings)
-    app = build_app(deps)
+    app = build_app(deps, verify_token=False)
     server = make_server(make_wsgi_app(app, deps.db, settings.signing_secret), host, port)
     log.info("Benchmate listening on http://%s:%s/slack/events", host, server.effective_port)
     server.run()
@@ -62,8 +82,9 @@ def run_socket(settings: Settings) -> None:
     from bot.slack.gateway import error_code
 
     settings.require("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN")
+    check_bot_token(settings)
     prepare(settings.database_url)
-    app = build_app(deps_for(settings))
+    app = build_app(deps_for(settings), verify_token=False)
     try:
         SocketModeHandler(app, settings.app_token).start()
     except SlackApiError as exc:

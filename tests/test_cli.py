@@ -105,6 +105,7 @@ def test_serve_migrates_a_new_database_and_answers(
     process.terminate()
     output = process.communicate(timeout=10)[0]
     assert "listening on" in output
+    assert "WARNING" not in output and "Traceback" not in output
     assert "xoxb-cli-secret-token" not in output
     assert SECRET not in output
 
@@ -169,3 +170,23 @@ def bench_with_wins(bench: object) -> str:
     assert client.command("/win", "validated the new coag analyzer").status == 200
     client.command("/win", "someone else's win", user="U200")
     return str(bench.db.url)  # type: ignore[attr-defined]
+
+
+def test_a_refused_bot_token_stops_start_up_with_one_clear_line(
+    tmp_path: Path, slack: FakeSlack
+) -> None:
+    slack.fail("auth.test", "invalid_auth")
+    result = run(
+        ["serve"],
+        tmp_path,
+        SLACK_BOT_TOKEN="xoxb-revoked-token",
+        SLACK_SIGNING_SECRET=SECRET,
+        SLACK_API_URL=slack.api_url,
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "benchmate: configuration error: SLACK_BOT_TOKEN was refused by Slack (invalid_auth): "
+        "copy the Bot User OAuth Token (xoxb-...) from your app's 'OAuth & Permissions' page "
+        "into .env"
+    ]
+    assert "xoxb-revoked-token" not in result.stdout + result.stderr
