@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from concurrent.futures import Executor, ThreadPoolExecutor
 from typing import Any
 
@@ -28,8 +29,17 @@ bolt_log = logging.getLogger("slack_bolt")
 bolt_log.addFilter(_QuietTokenNotice())
 
 
-def build_app(deps: Deps, *, verify_token: bool = True, executor: Executor | None = None) -> App:
+def build_app(
+    deps: Deps,
+    *,
+    verify_token: bool = True,
+    executor: Executor | None = None,
+    listeners: Callable[[App, Deps], None] = handlers.register,
+) -> App:
     """The Bolt app for HTTP or Socket Mode.
+
+    `listeners` registers the listeners; bench/win_latency.py swaps in a trivial one to
+    compare against a bare app that is otherwise built exactly like Benchmate.
 
     `process_before_response=True`: each listener's quick part runs in the request
     thread and the ack goes back as soon as it returns (well under a millisecond of
@@ -53,5 +63,5 @@ def build_app(deps: Deps, *, verify_token: bool = True, executor: Executor | Non
         log.error("unhandled error in %s listener: %r", kind, error, exc_info=error)
         return None
 
-    handlers.register(app, deps)
+    listeners(app, deps)
     return app
