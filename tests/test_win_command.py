@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import date
 
 from sqlalchemy import func, select
@@ -192,3 +193,29 @@ def test_unknown_user_still_logs_with_utc(bench: Running) -> None:
         member = session.scalars(select(Member)).one()
     assert (member.slack_user_id, member.tz) == ("U999", "UTC")
     assert win.text == "helped the night shift"
+
+
+def member_named(bench: Running, name: str, timeout: float = 5.0) -> Member | None:
+    """The member once the lazy profile refresh has saved `name` (None if it never does)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with bench.db.begin() as session:
+            member = session.scalars(select(Member)).one()
+        if member.name == name:
+            return member
+        time.sleep(0.02)
+    return None
+
+
+def test_a_stale_profile_is_refreshed_after_the_win_is_answered(bench: Running) -> None:
+    bench.client.command("/win", "first win of the day")
+    bench.slack.add_user("U100", "Ada Lovelace", "Europe/London")
+    bench.client.command("/win", "a second win, same day")
+    bench.clock.advance(hours=25)
+    reply = bench.client.command("/win", "a win the next day")
+
+    assert reply.status == 200
+    member = member_named(bench, "Ada Lovelace")
+    assert member is not None and member.tz == "Europe/London"
+    assert len(bench.slack.sent("users.info")) == 2
+    assert len(wins(bench)) == 3

@@ -11,36 +11,61 @@ from slack_sdk.errors import SlackApiError
 from bot.blocks import wins as blocks
 from bot.deps import Deps
 from bot.slack.gateway import SlackGateway, error_code
+from bot.usecases.members import needs_refresh
 from bot.usecases.wins import Held, Logged, Rejected, latest_wins, submit_text, win_form
 from handlers.context import current_member, refresh_profile
 
 SUB_COMMANDS = ("list", "help")
+# The member `needs_after_work` looked up, handed on to the listener in the request context.
+MEMBER = "win_member"
+
+
+def request_kind(text: str) -> str:
+    """What a `/win` asks for: "form", "help", "unknown" (a lone unknown word), "list" or
+    "log"."""
+    words = text.split()
+    if not words:
+        return "form"
+    word = words[0].lower()
+    if len(words) == 1 and word in SUB_COMMANDS:
+        return word
+    if len(words) == 1 and "\n" not in text.strip():
+        return "unknown"
+    return "log"
 
 
 def register(app: App, deps: Deps) -> None:
+    def needs_after_work(command: dict[str, Any], client: WebClient, context: BoltContext) -> bool:
+        """Whether `after_win` has anything to do. Bolt copies the whole request for a lazy
+        listener, which cost `/win <text>` more than saving the win, so we only take one
+        when there is work: the form for a bare `/win`, or a stale profile."""
+        if request_kind(str(command.get("text") or "")) not in ("list", "log"):
+            return True
+        context[MEMBER] = member = current_member(deps, client, context)
+        return needs_refresh(member, deps.clock.now())
+
     def answer_win(
         ack: Any, command: dict[str, Any], client: WebClient, context: BoltContext
     ) -> None:
         """Runs before the ack: everything here is a database write or read, no Slack call
         (except `users.info` once, the first time we meet someone)."""
         text = str(command.get("text") or "")
-        words = text.split()
-        if not words:
+        kind = request_kind(text)
+        if kind == "form":
             ack()  # the form opens after the ack
             return
-        word = words[0].lower()
-        if len(words) == 1 and word == "help":
+        if kind == "help":
             ack(response_type="ephemeral", blocks=blocks.help_blocks(), text=blocks.HELP_TEXT)
             return
-        if len(words) == 1 and word not in SUB_COMMANDS and "\n" not in text.strip():
+        if kind == "unknown":
             hint = (
-                f"I don't know `/win {blocks.escape(words[0])}`. If that was a win, "
+                f"I don't know `/win {blocks.escape(text.split()[0])}`. If that was a win, "
                 "add a few more words so I can tell it from a command."
             )
             ack(response_type="ephemeral", blocks=blocks.help_blocks(hint), text=hint)
             return
-        member = current_member(deps, client, context)
-        if len(words) == 1 and word == "list":
+        member = context.get(MEMBER) or current_member(deps, client, context)
+        if kind == "list":
             with deps.db.begin() as session:
                 listed = blocks.list_blocks(latest_wins(session, member.id))
             ack(response_type="ephemeral", blocks=listed, text="Your latest wins")
@@ -77,4 +102,6 @@ def register(app: App, deps: Deps) -> None:
                 )
         refresh_profile(deps, client, context)
 
-    app.command("/win")(ack=answer_win, lazy=[after_win])
+    # The first listener whose matcher agrees handles the request.
+    app.command("/win", matchers=[needs_after_work])(ack=answer_win, lazy=[after_win])
+    app.command("/win")(answer_win)
