@@ -1,4 +1,4 @@
-"""The `benchmate` command: serve, socket, db upgrade, export."""
+"""The `benchmate` command: serve, socket, db upgrade, export, roster import, report."""
 
 from __future__ import annotations
 
@@ -34,6 +34,21 @@ def parser() -> argparse.ArgumentParser:
     export.add_argument("--user", required=True, help="Slack user id, e.g. U012AB3CD")
     export.add_argument("--team", help="Slack team id, when the database serves several")
     export.add_argument("--format", choices=FORMATS, default="json")
+
+    roster = commands.add_parser("roster", help="the mentorship program's roster")
+    roster_commands = roster.add_subparsers(dest="roster_command", required=True, metavar="TASK")
+    roster_import = roster_commands.add_parser(
+        "import", help="import a roster CSV: every row good, or nothing imported"
+    )
+    roster_import.add_argument("file", help="the CSV file (header row first)")
+    roster_import.add_argument(
+        "--dry-run", action="store_true", help="check every row, import nothing"
+    )
+    roster_import.add_argument("--team", help="Slack team id (default: the bot token's)")
+
+    report = commands.add_parser("report", help="the mentorship program's impact report")
+    report.add_argument("--format", choices=("md", "json"), default="md")
+    report.add_argument("--team", help="Slack team id, when the database serves several")
     return top
 
 
@@ -113,6 +128,72 @@ def run_export(settings: Settings, user: str, team: str | None, fmt: str) -> int
     return 0
 
 
+def run_roster_import(settings: Settings, path: str, *, dry_run: bool, team: str | None) -> int:
+    from pathlib import Path
+
+    from bot.slack.gateway import SlackGateway, make_client
+    from bot.usecases.roster import import_roster
+
+    settings.require("SLACK_BOT_TOKEN")
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        print(f"benchmate: cannot read {path}: {exc}", file=sys.stderr)
+        return 1
+    client = make_client(settings.bot_token, settings.slack_api_url)
+    team_id = team or str(client.auth_test().get("team_id") or "")
+    deps = deps_for(settings)
+    try:
+        report = import_roster(
+            deps.db,
+            SlackGateway(client),
+            team_id=team_id,
+            text=text,
+            actor="cli",
+            now=deps.clock.now(),
+            dry_run=dry_run,
+        )
+    finally:
+        deps.db.dispose()
+    if not report.ok:
+        for problem in report.problems:
+            print(problem, file=sys.stderr)
+        print(f"nothing imported: {len(report.problems)} problem(s)", file=sys.stderr)
+        return 1
+    verb = "would import" if dry_run else "imported"
+    print(
+        f"{verb} {report.added + report.updated} people: {report.added} new, "
+        f"{report.updated} updated"
+    )
+    return 0
+
+
+def run_report(settings: Settings, fmt: str, team: str | None) -> int:
+    from sqlalchemy import select
+
+    from bot.rules.report import render_json, render_md
+    from bot.store.models import Member
+    from bot.usecases.program_report import build_report
+
+    deps = deps_for(settings)
+    try:
+        if team is None:
+            with deps.db.begin() as session:
+                teams = list(session.scalars(select(Member.team_id).distinct()))
+            if len(teams) > 1:
+                print(
+                    f"benchmate: several teams ({', '.join(teams)}): pass --team", file=sys.stderr
+                )
+                return 1
+            team = teams[0] if teams else ""
+        report = build_report(deps.db, team, deps.clock.now())
+    finally:
+        deps.db.dispose()
+    render = render_json if fmt == "json" else render_md
+    sys.stdout.write(render(report.figures, generated=report.generated))
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
@@ -127,6 +208,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             print("database is at the newest schema")
         elif args.command == "export":
             return run_export(settings, args.user, args.team, args.format)
+        elif args.command == "roster":
+            return run_roster_import(settings, args.file, dry_run=args.dry_run, team=args.team)
+        elif args.command == "report":
+            return run_report(settings, args.format, args.team)
     except ConfigError as exc:
         print(f"benchmate: configuration error: {exc}", file=sys.stderr)
         return 2

@@ -156,3 +156,18 @@ def run_app(slack: FakeSlack, db_url: str, **extra: object) -> Iterator[Running]
         executor.shutdown(wait=True)  # let lazy listeners finish while Slack is up
         stop()
         db.dispose()
+
+
+# --- the mentorship program (issue 4) ------------------------------------------------
+COORDINATOR = "U900"  # in BENCHMATE_COORDINATORS for the `program` fixture
+
+
+@pytest.fixture
+def program(slack: FakeSlack, sqlite_url: str) -> Iterator[Running]:
+    """The app with one coordinator from the environment and a few lab people."""
+    slack.add_user(COORDINATOR, "Cora Coordinator", "America/Chicago")
+    slack.add_user("U301", "Sam Senior", "America/Chicago", email="sam@lab.org")
+    slack.add_user("U302", "Mia Mid", "America/New_York", email="mia@lab.org")
+    slack.add_user("U401", "Eve Entry", "America/Chicago", email="eve@lab.org")
+    slack.add_user("U402", "Ned New", "America/Denver", email="ned@lab.org")
+    yield from run_app(slack, sqlite_url, coordinators=frozenset({COORDINATOR}))

@@ -205,7 +205,8 @@ def fill_state(view: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
     view.state.values for the input blocks of `view`.
 
     A field missing from `values` keeps what the form showed (its initial value), as
-    when a person submits without touching it; give None to clear it."""
+    when a person submits without touching it; give None to clear it. Checkboxes and
+    multi-selects take True for all options or a list of values; number inputs take text."""
     state: dict[str, Any] = {}
     for block in view.get("blocks", []):
         if block.get("type") != "input":
@@ -228,12 +229,21 @@ def fill_state(view: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
                 }
         elif kind == "datepicker":
             entry = {"type": kind, "selected_date": value or element.get("initial_date")}
-        elif kind == "checkboxes":
+        elif kind in ("checkboxes", "multi_static_select"):
             if untouched:
                 options = element.get("initial_options") or []
+            elif isinstance(value, list | tuple | set):
+                options = [o for o in element["options"] if o["value"] in value]
             else:
                 options = element["options"] if value else []
             entry = {"type": kind, "selected_options": options}
+        elif kind == "users_select":
+            entry = {
+                "type": kind,
+                "selected_user": element.get("initial_user") if untouched else value,
+            }
+        elif kind == "number_input":
+            entry = {"type": kind, "value": element.get("initial_value") if untouched else value}
         else:
             entry = {"type": kind, "value": value}
         state[block_id] = {"value": entry}

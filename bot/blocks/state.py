@@ -46,3 +46,14 @@ def metadata(view: dict[str, Any]) -> dict[str, Any]:
     except ValueError:
         return {}
     return data if isinstance(data, dict) else {}
+
+
+def multi_selected(view: dict[str, Any], block_id: str) -> list[str]:
+    """The values picked in a multi-select (empty when none)."""
+    options = _field(view, block_id).get("selected_options") or []
+    return [str(o["value"]) for o in options if isinstance(o, dict) and "value" in o]
+
+
+def selected_user(view: dict[str, Any], block_id: str) -> str | None:
+    user = _field(view, block_id).get("selected_user")
+    return str(user) if user else None

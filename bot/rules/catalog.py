@@ -150,3 +150,73 @@ def templates_for_level(level: str | None) -> list[GoalTemplate]:
         return list(GOAL_TEMPLATES)
     first = [t for t in GOAL_TEMPLATES if level in t.levels]
     return first + [t for t in GOAL_TEMPLATES if level not in t.levels]
+
+
+# --- Mentorship program vocabulary (issue 4) -----------------------------------------
+
+ROLES: dict[str, str] = {"mentor": "Mentor", "mentee": "Mentee", "both": "Mentor and mentee"}
+
+SHIFTS: dict[str, str] = {
+    "day": "Day",
+    "evening": "Evening",
+    "night": "Night",
+    "rotating": "Rotating",
+}
+
+# ASCP Board of Certification credentials common in clinical labs (key = credential).
+CERTIFICATIONS: dict[str, str] = {
+    "mls": "MLS(ASCP) Medical Laboratory Scientist",
+    "mlt": "MLT(ASCP) Medical Laboratory Technician",
+    "pbt": "PBT(ASCP) Phlebotomy Technician",
+    "sbb": "SBB(ASCP) Specialist in Blood Banking",
+    "bb": "BB(ASCP) Technologist in Blood Banking",
+    "mb": "MB(ASCP) Technologist in Molecular Biology",
+    "sc": "SC(ASCP) Specialist in Chemistry",
+    "c": "C(ASCP) Technologist in Chemistry",
+    "sh": "SH(ASCP) Specialist in Hematology",
+    "h": "H(ASCP) Technologist in Hematology",
+    "sm": "SM(ASCP) Specialist in Microbiology",
+    "m": "M(ASCP) Technologist in Microbiology",
+    "si": "SI(ASCP) Specialist in Immunology",
+    "htl": "HTL(ASCP) Histotechnologist",
+    "ct": "CT(ASCP) Cytotechnologist",
+    "dlm": "DLM(ASCP) Diplomate in Laboratory Management",
+}
+
+# Other spellings people type in a roster, after normalising (see `vocabulary_key`).
+ALIASES: dict[str, str] = {
+    "immunohematology": "blood_bank",
+    "bloodbank": "blood_bank",
+    "serology": "immunology",
+    "immunologyserology": "immunology",
+    "poc": "point_of_care",
+    "pointofcare": "point_of_care",
+    "informatics": "lis",
+    "lisinformatics": "lis",
+    "midcareer": "mid",
+    "softskills": "soft_skills",
+    "nights": "night",
+    "days": "day",
+    "evenings": "evening",
+    "swing": "evening",
+}
+
+
+def _squash(text: str) -> str:
+    return "".join(ch for ch in text.lower() if ch.isalnum())
+
+
+def vocabulary_key(vocabulary: dict[str, str], text: str) -> str | None:
+    """The key in `vocabulary` that `text` names, forgiving case, spacing and
+    punctuation; it may be the key, the label, a known alias, or a credential written
+    as "MLS(ASCP)". None when it names nothing in the vocabulary."""
+    wanted = _squash(text)
+    if wanted.endswith("ascp"):
+        wanted = wanted.removesuffix("ascp")
+    if not wanted:
+        return None
+    for key, label in vocabulary.items():
+        if wanted in (_squash(key), _squash(label)):
+            return key
+    alias = ALIASES.get(wanted)
+    return alias if alias in vocabulary else None

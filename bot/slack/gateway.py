@@ -66,20 +66,47 @@ class SlackGateway:
         assert isinstance(data, dict)
         return parse_user(data.get("user") or {})
 
-    def open_view(self, trigger_id: str, view: dict[str, Any]) -> None:
-        self.client.views_open(trigger_id=trigger_id, view=view)
+    def open_view(self, trigger_id: str, view: dict[str, Any]) -> str:
+        """Open a modal; returns its view id (for a later `update_view`)."""
+        data = self.client.views_open(trigger_id=trigger_id, view=view).data
+        assert isinstance(data, dict)
+        return str((data.get("view") or {}).get("id", ""))
+
+    def update_view(self, view_id: str, view: dict[str, Any]) -> None:
+        self.client.views_update(view_id=view_id, view=view)
+
+    def user_by_email(self, email: str) -> SlackUser | None:
+        """The person with this e-mail (`users.lookupByEmail`), or None when nobody has it."""
+        try:
+            data = self.client.users_lookupByEmail(email=email).data
+        except SlackApiError as exc:
+            if error_code(exc) in ("users_not_found", "user_not_found"):
+                return None
+            raise
+        assert isinstance(data, dict)
+        return parse_user(data.get("user") or {})
+
+    def open_group_dm(self, user_ids: list[str]) -> str:
+        """The multi-person DM of these people and the app; returns its channel id."""
+        data = self.client.conversations_open(users=",".join(user_ids)).data
+        assert isinstance(data, dict)
+        return str(data["channel"]["id"])
+
+    def post(self, channel: str, text: str, blocks: list[dict[str, Any]] | None = None) -> str:
+        """Post into a channel or conversation; returns the message ts."""
+        kwargs: dict[str, Any] = {"channel": channel, "text": text}
+        if blocks is not None:
+            kwargs["blocks"] = blocks
+        data = self.client.chat_postMessage(**kwargs).data
+        assert isinstance(data, dict)
+        return str(data.get("ts", ""))
 
     def publish_home(self, user_id: str, view: dict[str, Any]) -> None:
         self.client.views_publish(user_id=user_id, view=view)
 
     def dm(self, user_id: str, text: str, blocks: list[dict[str, Any]] | None = None) -> str:
         """Post into the app's DM with the person; returns the message ts."""
-        kwargs: dict[str, Any] = {"channel": user_id, "text": text}
-        if blocks is not None:
-            kwargs["blocks"] = blocks
-        data = self.client.chat_postMessage(**kwargs).data
-        assert isinstance(data, dict)
-        return str(data.get("ts", ""))
+        return self.post(user_id, text, blocks)
 
     def permalink(self, channel: str, message_ts: str) -> str | None:
         try:
@@ -90,8 +117,11 @@ class SlackGateway:
         assert isinstance(data, dict)
         return data.get("permalink")
 
-    def upload_to_dm(self, user_id: str, files: list[tuple[str, str, str]], comment: str) -> None:
-        """Upload (filename, title, content) files into the DM with the person."""
+    def upload_to_dm(
+        self, user_id: str, files: list[tuple[str, str, str | bytes]], comment: str
+    ) -> None:
+        """Upload (filename, title, content) files into the DM with the person; content is
+        text (a CSV, Markdown) or bytes (a PNG chart)."""
         opened = self.client.conversations_open(users=user_id).data
         assert isinstance(opened, dict)
         channel = opened["channel"]["id"]
@@ -99,7 +129,11 @@ class SlackGateway:
             channel=channel,
             initial_comment=comment,
             file_uploads=[
-                {"filename": name, "title": title, "content": content}
+                {
+                    "filename": name,
+                    "title": title,
+                    ("file" if isinstance(content, bytes) else "content"): content,
+                }
                 for name, title, content in files
             ],
         )

@@ -69,6 +69,8 @@ class Member(Base):
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     profile_refreshed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # When Slack deactivated them (for retention figures); cleared if they come back.
+    deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     # The database deletes a member's rows (ON DELETE CASCADE); the ORM lets it.
     wins: Mapped[list[Win]] = relationship(
@@ -136,4 +138,99 @@ class Draft(Base):
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
     text: Mapped[str] = mapped_column(Text)
     source: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+# --- Mentorship program (issue 4) ---------------------------------------------------
+
+PAIR_END_REASONS = ("unpaired", "left")
+
+
+class Coordinator(Base):
+    """A coordinator added in Slack (those in BENCHMATE_COORDINATORS are not stored)."""
+
+    __tablename__ = "coordinators"
+    __table_args__ = (UniqueConstraint("team_id", "slack_user_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    slack_user_id: Mapped[str] = mapped_column(String(32))
+    added_by: Mapped[str] = mapped_column(String(32))
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class AuditEntry(Base):
+    """One coordinator action: who did what, when, with what details (JSON)."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32), index=True)
+    actor: Mapped[str] = mapped_column(String(32))  # Slack user id, or "cli"
+    action: Mapped[str] = mapped_column(String(48))
+    details: Mapped[str] = mapped_column(Text, default="{}")
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ProgramProfile(Base):
+    """A member's place in the mentorship program (the roster row)."""
+
+    __tablename__ = "program_profiles"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE"), unique=True
+    )
+    role: Mapped[str] = mapped_column(String(8))  # catalog.ROLES
+    # Comma-separated catalog keys.
+    certifications: Mapped[str] = mapped_column(Text, default="")
+    interests: Mapped[str] = mapped_column(Text, default="")
+    target_certification: Mapped[str | None] = mapped_column(String(16))
+    capacity: Mapped[int] = mapped_column(Integer, default=0)
+    shift: Mapped[str | None] = mapped_column(String(16))
+    supervisor_user_id: Mapped[str | None] = mapped_column(String(32))
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Set when they leave the program (removed, or deactivated in Slack).
+    left_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    member: Mapped[Member] = relationship()
+
+
+class Pair(Base):
+    """A mentor and a mentee, from `started_at` until `ended_at`."""
+
+    __tablename__ = "pairs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    mentor_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    mentee_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    cadence_days: Mapped[int] = mapped_column(Integer, default=14)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    end_reason: Mapped[str | None] = mapped_column(String(16))  # PAIR_END_REASONS
+    created_by: Mapped[str] = mapped_column(String(32))
+    # The group DM (mentor, mentee, app) the intro went to; meetings can post there.
+    channel_id: Mapped[str | None] = mapped_column(String(32))
+
+    mentor: Mapped[Member] = relationship(foreign_keys=[mentor_id])
+    mentee: Mapped[Member] = relationship(foreign_keys=[mentee_id])
+
+
+class MatchProposal(Base):
+    """A pair `/program match` proposed, waiting for the coordinator's approval."""
+
+    __tablename__ = "match_proposals"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    batch: Mapped[str] = mapped_column(String(32), index=True)
+    mentor_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    mentee_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    score: Mapped[int] = mapped_column(Integer)
+    reasons: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of sentences
+    status: Mapped[str] = mapped_column(String(16), default="proposed")
+    created_by: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -51,6 +51,10 @@ def apply_profile(member: Member, profile: SlackUser | None, now: datetime) -> N
     member.tz = profile.tz or member.tz
     member.profile_refreshed_at = now
     # Issue #3 marks members inactive on deactivation; a returning person is active again.
+    if profile.deleted and member.is_active is not False:
+        member.deactivated_at = now
+    elif not profile.deleted:
+        member.deactivated_at = None
     member.is_active = not profile.deleted
 
 

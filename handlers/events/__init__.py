@@ -3,8 +3,9 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.deps import Deps
-from handlers.events import app_home_opened
+from handlers.events import app_home_opened, user_change
 
 
 def register(app: App, deps: Deps) -> None:
     app_home_opened.register(app, deps)
+    user_change.register(app, deps)

@@ -3,9 +3,12 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.deps import Deps
-from handlers.views import goal_modal, win_modal
+from handlers.views import goal_modal, mentor_profile, program_import, program_match, win_modal
 
 
 def register(app: App, deps: Deps) -> None:
     win_modal.register(app, deps)
     goal_modal.register(app, deps)
+    program_import.register(app, deps)
+    program_match.register(app, deps)
+    mentor_profile.register(app, deps)

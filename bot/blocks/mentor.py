@@ -1,0 +1,145 @@
+"""`/mentor`: my pairs, and my program profile form."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from bot.blocks.common import Block, context, modal, option, plain, section
+from bot.blocks.program import cadence_words
+from bot.blocks.wins import select_input
+from bot.rules.catalog import CAREER_LEVELS, CATEGORIES, CERTIFICATIONS, LAB_SECTIONS, ROLES, SHIFTS
+from bot.rules.roster import MAX_CAPACITY
+
+PROFILE_MODAL = "mentor_profile_modal"
+
+MENTOR_HELP = (
+    "*Your mentoring with* `/mentor`\n"
+    "• `/mentor`: your mentor or mentees\n"
+    "• `/mentor profile`: your role, lab section, level, certifications, goals and shift, "
+    "so the coordinator can find you a good match"
+)
+
+
+@dataclass(frozen=True)
+class PairLine:
+    pair_id: int
+    partner: str  # Slack user id
+    my_role: str  # "mentor" or "mentee"
+    since: date
+    cadence_days: int
+
+
+def pair_blocks(pair: PairLine) -> list[Block]:
+    """One pair in `/mentor`.
+
+    Hook for meetings (issue 4, meetings part): add the next meeting, the open action
+    items and a "Log a meeting" button (value = pair_id) to this list.
+    """
+    who = "You mentor" if pair.my_role == "mentor" else "Your mentor is"
+    return [
+        section(
+            f"{who} <@{pair.partner}>, since {pair.since:%b %d, %Y}. "
+            f"You meet {cadence_words(pair.cadence_days)}."
+        )
+    ]
+
+
+def mentor_blocks(pairs: list[PairLine], *, on_roster: bool) -> list[Block]:
+    if not pairs:
+        text = "You're not in a mentoring pair right now."
+        if not on_roster:
+            text += " Fill in `/mentor profile` so the coordinator can match you."
+        return [section(text)]
+    blocks: list[Block] = []
+    for pair in pairs[:20]:
+        blocks.extend(pair_blocks(pair))
+    blocks.append(context("Update what you're looking for with `/mentor profile`."))
+    return blocks
+
+
+def _choices(vocabulary: dict[str, str]) -> list[tuple[str, str]]:
+    return [(label, key) for key, label in vocabulary.items()]
+
+
+def _multi(block_id: str, label: str, vocabulary: dict[str, str], chosen: list[str]) -> Block:
+    options = [option(text, value) for text, value in _choices(vocabulary)]
+    element: Block = {
+        "type": "multi_static_select",
+        "action_id": "value",
+        "placeholder": plain("Choose…"),
+        "options": options,
+    }
+    initial = [o for o in options if o["value"] in chosen]
+    if initial:
+        element["initial_options"] = initial
+    return {
+        "type": "input",
+        "block_id": block_id,
+        "optional": True,
+        "label": plain(label),
+        "element": element,
+    }
+
+
+@dataclass(frozen=True)
+class ProfileValues:
+    role: str | None = None
+    career_level: str | None = None
+    lab_section: str | None = None
+    certifications: tuple[str, ...] = ()
+    interests: tuple[str, ...] = ()
+    target_certification: str | None = None
+    capacity: int = 1
+    shift: str | None = None
+    supervisor: str | None = None
+
+
+def profile_modal(values: ProfileValues) -> Block:
+    role = select_input("role", "I'd like to be a…", _choices(ROLES), values.role)
+    level = select_input(
+        "career_level", "Career level", _choices(CAREER_LEVELS), values.career_level
+    )
+    role["optional"] = level["optional"] = False
+    capacity: Block = {
+        "type": "input",
+        "block_id": "capacity",
+        "optional": True,
+        "label": plain("As a mentor, how many mentees at most?"),
+        "element": {
+            "type": "number_input",
+            "action_id": "value",
+            "is_decimal_allowed": False,
+            "min_value": "0",
+            "max_value": str(MAX_CAPACITY),
+            "initial_value": str(values.capacity),
+        },
+    }
+    supervisor: Block = {
+        "type": "input",
+        "block_id": "supervisor",
+        "optional": True,
+        "label": plain("My supervisor (never matched as my mentor)"),
+        "element": {"type": "users_select", "action_id": "value"},
+    }
+    if values.supervisor:
+        supervisor["element"]["initial_user"] = values.supervisor
+    blocks = [
+        role,
+        level,
+        select_input("lab_section", "Lab section", _choices(LAB_SECTIONS), values.lab_section),
+        _multi("interests", "Goals I care about", CATEGORIES, list(values.interests)),
+        _multi(
+            "certifications", "Certifications I hold", CERTIFICATIONS, list(values.certifications)
+        ),
+        select_input(
+            "target_certification",
+            "Certification I'm working toward",
+            _choices(CERTIFICATIONS),
+            values.target_certification,
+        ),
+        select_input("shift", "Shift", _choices(SHIFTS), values.shift),
+        capacity,
+        supervisor,
+    ]
+    return modal(PROFILE_MODAL, "My mentoring profile", blocks)

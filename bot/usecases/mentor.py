@@ -1,0 +1,98 @@
+"""What a member sees and does with `/mentor`: their pairs and their own profile."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from bot.blocks import state
+from bot.blocks.mentor import PairLine, ProfileValues, profile_modal
+from bot.rules.localtime import local_date
+from bot.rules.roster import DEFAULT_CAPACITY, RosterRow, check_row
+from bot.store.db import Database
+from bot.store.models import Member
+from bot.usecases.pairs import active_pairs, profile_of
+from bot.usecases.roster import save_profile
+
+
+def my_pairs(db: Database, member: Member) -> tuple[list[PairLine], bool]:
+    """The member's active pairs, and whether they are on the roster."""
+    with db.begin() as session:
+        lines = [
+            PairLine(
+                pair_id=p.id,
+                partner=(p.mentee if p.mentor_id == member.id else p.mentor).slack_user_id,
+                my_role="mentor" if p.mentor_id == member.id else "mentee",
+                since=local_date(p.started_at, member.tz),
+                cadence_days=p.cadence_days,
+            )
+            for p in active_pairs(session, member.id)
+        ]
+        profile = profile_of(session, member.id)
+        return lines, profile is not None and profile.left_at is None
+
+
+def profile_form(db: Database, member: Member) -> dict[str, Any]:
+    with db.begin() as session:
+        profile = profile_of(session, member.id)
+        if profile is None or profile.left_at is not None:
+            values = ProfileValues(career_level=member.career_level, lab_section=member.lab_section)
+        else:
+            values = ProfileValues(
+                role=profile.role,
+                career_level=member.career_level,
+                lab_section=member.lab_section,
+                certifications=tuple(k for k in profile.certifications.split(",") if k),
+                interests=tuple(k for k in profile.interests.split(",") if k),
+                target_certification=profile.target_certification,
+                capacity=profile.capacity,
+                shift=profile.shift,
+                supervisor=profile.supervisor_user_id,
+            )
+    return profile_modal(values)
+
+
+@dataclass(frozen=True)
+class ProfileSaved:
+    row: RosterRow
+
+
+@dataclass(frozen=True)
+class ProfileErrors:
+    errors: dict[str, str]  # block id -> why
+
+
+def submit_profile(
+    db: Database, member: Member, view: dict[str, Any], now: datetime
+) -> ProfileSaved | ProfileErrors:
+    """Check the form with the same rules as a roster row, then save it."""
+    role = state.selected(view, "role") or ""
+    capacity = state.text(view, "capacity").strip()
+    if not capacity and role in ("mentor", "both"):
+        capacity = str(DEFAULT_CAPACITY)
+    if role == "mentee":
+        capacity = ""  # the field is there for mentors; a mentee's is ignored
+    values = {
+        "who": member.slack_user_id,
+        "role": role,
+        "career_level": state.selected(view, "career_level") or "",
+        "lab_section": state.selected(view, "lab_section") or "",
+        "certifications": ",".join(state.multi_selected(view, "certifications")),
+        "interests": ",".join(state.multi_selected(view, "interests")),
+        "target_certification": state.selected(view, "target_certification") or "",
+        "shift": state.selected(view, "shift") or "",
+        "capacity": capacity,
+        "supervisor": state.selected_user(view, "supervisor") or "",
+    }
+    row = check_row(0, values)
+    if isinstance(row, list):
+        errors: dict[str, str] = {}
+        for field, why in row:
+            errors.setdefault(field, why[0].upper() + why[1:] + ".")
+        return ProfileErrors(errors)
+    with db.begin() as session:
+        current = session.get(Member, member.id)
+        assert current is not None
+        save_profile(session, current, row, now, supervisor=row.supervisor)
+    return ProfileSaved(row)

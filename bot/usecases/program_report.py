@@ -1,0 +1,198 @@
+"""Gathering the impact report's figures and drawing its chart."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import distinct, func, select, union
+from sqlalchemy.orm import Session
+
+from bot.rules.report import (
+    MIN_PEOPLE,
+    SIX_MONTHS,
+    TWELVE_MONTHS,
+    Figure,
+    Week,
+    retention_figure,
+    weekly,
+)
+from bot.store.db import Database
+from bot.store.models import Goal, Member, Pair, ProgramProfile, Win
+
+CHART_WEEKS = 12
+
+
+@dataclass(frozen=True)
+class Report:
+    figures: list[Figure]
+    weeks: list[Week]
+    generated: datetime
+
+
+def _count(session: Session, statement: object) -> int:
+    return int(session.scalar(statement) or 0)  # type: ignore[call-overload]
+
+
+def gather(session: Session, team_id: str, now: datetime) -> Report:
+    month_start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    members = _count(
+        session,
+        select(func.count(Member.id)).where(Member.team_id == team_id, Member.is_active.is_(True)),
+    )
+    active_month = _count(
+        session,
+        select(func.count(distinct(Win.member_id))).where(
+            Win.team_id == team_id, Win.logged_at >= month_start
+        ),
+    )
+    on_roster = _count(
+        session,
+        select(func.count(ProgramProfile.id)).where(
+            ProgramProfile.team_id == team_id, ProgramProfile.left_at.is_(None)
+        ),
+    )
+    active_pairs = select(Pair).where(Pair.team_id == team_id, Pair.ended_at.is_(None))
+    pairs_now = _count(session, select(func.count()).select_from(active_pairs.subquery()))
+    people_paired = _count(
+        session,
+        select(func.count()).select_from(
+            union(
+                select(Pair.mentor_id).where(Pair.team_id == team_id, Pair.ended_at.is_(None)),
+                select(Pair.mentee_id).where(Pair.team_id == team_id, Pair.ended_at.is_(None)),
+            ).subquery()
+        ),
+    )
+    participants = set(
+        session.scalars(
+            union(
+                select(Pair.mentor_id).where(Pair.team_id == team_id),
+                select(Pair.mentee_id).where(Pair.team_id == team_id),
+            )
+        )
+    )
+    pairs_ever = _count(session, select(func.count(Pair.id)).where(Pair.team_id == team_id))
+    wins = _count(session, select(func.count(Win.id)).where(Win.team_id == team_id))
+    goals = _count(session, select(func.count(Goal.id)).where(Goal.team_id == team_id))
+    achieved_rows = session.execute(
+        select(func.count(Goal.id), func.count(distinct(Goal.member_id))).where(
+            Goal.team_id == team_id, Goal.status == "achieved"
+        )
+    ).one()
+    joined = session.execute(
+        select(Member.id, Member.created_at, Member.deactivated_at, Member.is_active).where(
+            Member.team_id == team_id
+        )
+    ).all()
+
+    def cohort(paired: bool) -> list[tuple[datetime, datetime | None]]:
+        # A member marked inactive without a date counts as gone from the day they joined.
+        return [
+            (created, deactivated or (None if active else created))
+            for member_id, created, deactivated, active in joined
+            if (member_id in participants) == paired
+        ]
+
+    figures = [
+        Figure("members", "Members", members, members),
+        Figure(
+            "active_this_month",
+            "Active members this month (logged a win)",
+            active_month,
+            active_month,
+        ),
+        Figure("on_roster", "On the mentorship roster", on_roster, on_roster),
+        Figure("active_pairs", "Active pairs", pairs_now, people_paired),
+        Figure("pairs_ever", "Pairs since the start", pairs_ever, len(participants)),
+        Figure("meetings", "Meetings held / due", None, 0),
+        Figure(
+            "wins_per_member",
+            "Wins per member",
+            round(wins / members, 1) if members else 0.0,
+            members,
+        ),
+        Figure(
+            "goals_per_member",
+            "Goals per member",
+            round(goals / members, 1) if members else 0.0,
+            members,
+        ),
+        Figure("goals_achieved", "Goals achieved", int(achieved_rows[0]), int(achieved_rows[1])),
+        Figure("satisfaction", "Survey satisfaction (1-5)", None, 0),
+        retention_figure(
+            "retention_6m_participants",
+            "Still active 6 months after joining: participants (%)",
+            cohort(True),
+            now,
+            SIX_MONTHS,
+        ),
+        retention_figure(
+            "retention_6m_others",
+            "Still active 6 months after joining: non-participants (%)",
+            cohort(False),
+            now,
+            SIX_MONTHS,
+        ),
+        retention_figure(
+            "retention_12m_participants",
+            "Still active 12 months after joining: participants (%)",
+            cohort(True),
+            now,
+            TWELVE_MONTHS,
+        ),
+        retention_figure(
+            "retention_12m_others",
+            "Still active 12 months after joining: non-participants (%)",
+            cohort(False),
+            now,
+            TWELVE_MONTHS,
+        ),
+    ]
+    since = now.date() - timedelta(weeks=CHART_WEEKS)
+    entries = session.execute(
+        select(Win.occurred_on, Win.member_id).where(
+            Win.team_id == team_id, Win.occurred_on >= since
+        )
+    ).all()
+    weeks = weekly(((day, member) for day, member in entries), weeks=CHART_WEEKS, today=now.date())
+    return Report(figures, weeks, now)
+
+
+def build_report(db: Database, team_id: str, now: datetime) -> Report:
+    with db.begin() as session:
+        return gather(session, team_id, now)
+
+
+def chart_png(weeks: list[Week]) -> bytes:
+    """Wins per week as a bar chart (PNG). A week whose wins come from fewer than five
+    people is left out, like every other small figure."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # no display on a server
+    from matplotlib import pyplot as plt
+
+    labels = [f"{w.start:%b %d}" for w in weeks]
+    values = [w.wins if w.people >= MIN_PEOPLE else 0 for w in weeks]
+    figure, axes = plt.subplots(figsize=(8, 4), dpi=100)
+    try:
+        positions = list(range(len(weeks)))
+        axes.bar(positions, values, color="#1d4f6e", label="wins")
+        axes.set_xticks(positions, labels)
+        axes.set_title("Wins per week")
+        axes.set_ylabel("wins")
+        axes.tick_params(axis="x", labelrotation=45)
+        axes.legend(loc="upper left")
+        figure.text(
+            0.01,
+            0.01,
+            f"Weeks with wins from fewer than {MIN_PEOPLE} people are not "
+            "shown. Meetings per week come with the meetings feature.",
+            fontsize=7,
+        )
+        figure.tight_layout(rect=(0, 0.04, 1, 1))
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png")
+        return buffer.getvalue()
+    finally:
+        plt.close(figure)

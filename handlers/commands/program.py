@@ -1,0 +1,292 @@
+"""`/program`: the coordinator's command. Every sub-command goes through the
+`coordinator_only` middleware first."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from slack_bolt import App, BoltContext, Respond
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.blocks.common import escape
+from bot.blocks.program import (
+    PROGRAM_HELP,
+    import_modal,
+    match_modal,
+    notice_modal,
+    report_blocks,
+)
+from bot.deps import Deps
+from bot.rules.mentions import mentioned_users
+from bot.rules.report import shown
+from bot.slack.gateway import SlackGateway, error_code
+from bot.usecases.coordinators import add_coordinator, coordinator_ids, record, remove_coordinator
+from bot.usecases.matching import propose_matches
+from bot.usecases.members import ensure_member, find_member
+from bot.usecases.pairs import (
+    DEFAULT_CADENCE_DAYS,
+    active_pair,
+    create_pair,
+    end_pair,
+    introduce,
+    member_left,
+    profile_of,
+    tell,
+)
+from bot.usecases.program_report import build_report, chart_png
+from handlers.context import team_id
+from handlers.coordinator_only import coordinator_only
+
+# Sub-commands that call Slack run after the ack; these need exactly two people.
+TWO_PEOPLE = ("pair", "unpair")
+_CADENCE = re.compile(r"every\s+(\d{1,2})\s*(week|day)s?", re.I)
+
+
+def cadence_days(text: str) -> int | None:
+    """`every 3 weeks` / `every 10 days` in the command text; None if absent or silly."""
+    found = _CADENCE.search(text)
+    if not found:
+        return DEFAULT_CADENCE_DAYS
+    days = int(found.group(1)) * (7 if found.group(2).lower() == "week" else 1)
+    return days if 1 <= days <= 92 else None
+
+
+def register(app: App, deps: Deps) -> None:
+    def answer(ack: Any, command: dict[str, Any], context: BoltContext) -> None:
+        """Runs before the ack: usage errors and the database-only sub-commands."""
+        text = str(command.get("text") or "")
+        words = text.split()
+        word = words[0].lower() if words else "help"
+        users = mentioned_users(text)
+        team, me, now = team_id(context), str(context.user_id), deps.clock.now()
+        env = deps.settings.coordinators
+
+        if word == "coordinators":
+            action = words[1].lower() if len(words) > 1 else "list"
+            if action in ("add", "remove") and len(users) != 1:
+                ack(
+                    response_type="ephemeral",
+                    text=f"Use `/program coordinators {action} "
+                    "@someone` (pick them from the list).",
+                )
+                return
+            with deps.db.begin() as session:
+                if action == "add":
+                    added = add_coordinator(
+                        session, env, team_id=team, user_id=users[0], by=me, now=now
+                    )
+                    reply = (
+                        f"<@{users[0]}> is now a coordinator."
+                        if added
+                        else f"<@{users[0]}> is already a coordinator."
+                    )
+                elif action == "remove":
+                    why = remove_coordinator(
+                        session, env, team_id=team, user_id=users[0], by=me, now=now
+                    )
+                    reply = why or f"<@{users[0]}> is no longer a coordinator."
+                else:
+                    listed = ", ".join(f"<@{u}>" for u in coordinator_ids(session, env, team))
+                    reply = f"Coordinators: {listed or 'nobody yet'}."
+            ack(response_type="ephemeral", text=reply)
+        elif word in TWO_PEOPLE and len(users) != 2:
+            ack(
+                response_type="ephemeral",
+                text=f"Use `/program {word} @mentor @mentee`, picking both from the list.",
+            )
+        elif word in TWO_PEOPLE and cadence_days(text) is None:
+            ack(
+                response_type="ephemeral",
+                text="Pick a cadence between every day and every 13 weeks, e.g. `every 2 weeks`.",
+            )
+        elif word == "remove" and len(users) != 1:
+            ack(response_type="ephemeral", text="Use `/program remove @someone`.")
+        elif word in ("pair", "unpair", "remove", "import", "match", "report"):
+            ack()  # the rest happens after the ack
+        elif word == "help":
+            ack(response_type="ephemeral", text=PROGRAM_HELP)
+        else:
+            ack(
+                response_type="ephemeral",
+                text=f"I don't know `/program {escape(words[0])}`.\n{PROGRAM_HELP}",
+            )
+
+    def after(
+        command: dict[str, Any], client: WebClient, context: BoltContext, respond: Respond
+    ) -> None:
+        text = str(command.get("text") or "")
+        words = text.split()
+        word = words[0].lower() if words else "help"
+        users = mentioned_users(text)
+        gateway = SlackGateway(client)
+        team, me = team_id(context), str(context.user_id)
+        trigger = str(command.get("trigger_id"))
+        if word == "pair" and len(users) == 2:
+            pair(gateway, respond, team, me, users[0], users[1], cadence_days(text))
+        elif word == "unpair" and len(users) == 2:
+            unpair(gateway, respond, team, me, users[0], users[1])
+        elif word == "remove" and len(users) == 1:
+            remove(gateway, respond, team, me, users[0])
+        elif word == "import":
+            open_modal(gateway, respond, trigger, import_modal())
+        elif word == "match":
+            match(gateway, respond, team, me, trigger)
+        elif word == "report":
+            report(gateway, respond, team, me)
+
+    def open_modal(
+        gateway: SlackGateway, respond: Respond, trigger: str, view: dict[str, Any]
+    ) -> str | None:
+        try:
+            return gateway.open_view(trigger, view)
+        except SlackApiError as exc:
+            respond(
+                response_type="ephemeral",
+                text="Sorry, I couldn't open the form (Slack "
+                f"said `{error_code(exc)}`). Try again.",
+            )
+            return None
+
+    def pair(
+        gateway: SlackGateway,
+        respond: Respond,
+        team: str,
+        me: str,
+        mentor_id: str,
+        mentee_id: str,
+        cadence: int | None,
+    ) -> None:
+        now = deps.clock.now()
+        mentor = ensure_member(deps.db, gateway, team, mentor_id, now)
+        mentee = ensure_member(deps.db, gateway, team, mentee_id, now)
+        with deps.db.begin() as session:
+            made = create_pair(
+                session,
+                mentor=mentor,
+                mentee=mentee,
+                by=me,
+                now=now,
+                cadence_days=cadence or DEFAULT_CADENCE_DAYS,
+            )
+        if isinstance(made, str):
+            respond(response_type="ephemeral", text=made)
+            return
+        notes = "".join(f"\n• Note: {n}" for n in made.notes)
+        respond(
+            response_type="ephemeral",
+            text=f":handshake: Paired <@{mentor_id}> (mentor) "
+            f"with <@{mentee_id}> (mentee); I'm introducing them now.{notes}",
+        )
+        if not introduce(deps.db, gateway, made.pair.id):
+            respond(
+                response_type="ephemeral",
+                text="The pair is saved, but I couldn't open "
+                "their group DM; please introduce them.",
+            )
+
+    def unpair(
+        gateway: SlackGateway, respond: Respond, team: str, me: str, mentor_id: str, mentee_id: str
+    ) -> None:
+        now = deps.clock.now()
+        with deps.db.begin() as session:
+            mentor = find_member(session, team, mentor_id)
+            mentee = find_member(session, team, mentee_id)
+            pair = active_pair(session, mentor.id, mentee.id) if mentor and mentee else None
+            if pair is not None:
+                end_pair(session, pair, reason="unpaired", now=now)
+                record(
+                    session,
+                    team,
+                    me,
+                    "unpair",
+                    {"pair": pair.id, "mentor": mentor_id, "mentee": mentee_id},
+                    now,
+                )
+        if pair is None:
+            respond(
+                response_type="ephemeral",
+                text=f"<@{mentor_id}> does not mentor <@{mentee_id}> right now.",
+            )
+            return
+        for user, other in ((mentor_id, mentee_id), (mentee_id, mentor_id)):
+            tell(
+                gateway,
+                user,
+                f"Your mentoring pair with <@{other}> has been closed by the "
+                "program coordinator. Thank you for the time you gave each other!",
+            )
+        respond(
+            response_type="ephemeral",
+            text=f"Unpaired <@{mentor_id}> and <@{mentee_id}>; I let them both know.",
+        )
+
+    def remove(gateway: SlackGateway, respond: Respond, team: str, me: str, user_id: str) -> None:
+        now = deps.clock.now()
+        with deps.db.begin() as session:
+            member = find_member(session, team, user_id)
+            profile = profile_of(session, member.id) if member else None
+            on_roster = profile is not None and profile.left_at is None
+            if on_roster:
+                record(session, team, me, "roster_remove", {"user": user_id}, now)
+        if member is None or not on_roster:
+            respond(response_type="ephemeral", text=f"<@{user_id}> is not on the roster.")
+            return
+        left = member_left(
+            deps.db, gateway, member, now, env_coordinators=deps.settings.coordinators
+        )
+        respond(
+            response_type="ephemeral",
+            text=f"Took <@{user_id}> off the roster; "
+            f"{left.ended} pair(s) ended and their partners were told.",
+        )
+
+    def match(gateway: SlackGateway, respond: Respond, team: str, me: str, trigger: str) -> None:
+        # Open a modal at once (the trigger expires in 3 s), then fill it in.
+        view_id = open_modal(
+            gateway,
+            respond,
+            trigger,
+            notice_modal("Proposed pairs", ":hourglass: Finding matches…"),
+        )
+        if view_id is None:
+            return
+        proposed = propose_matches(deps.db, team_id=team, actor=me, now=deps.clock.now())
+        if proposed.lines:
+            view = match_modal(proposed.batch, proposed.lines, proposed.unmatched)
+        elif proposed.unmatched:
+            view = notice_modal(
+                "Proposed pairs",
+                f"{proposed.unmatched} mentee(s) have no "
+                "mentor, but no free mentor fits the rules (more senior, not "
+                "their supervisor, not a past partner).",
+            )
+        else:
+            view = notice_modal("Proposed pairs", "Every mentee on the roster has a mentor. :tada:")
+        gateway.update_view(view_id, view)
+
+    def report(gateway: SlackGateway, respond: Respond, team: str, me: str) -> None:
+        now = deps.clock.now()
+        built = build_report(deps.db, team, now)
+        with deps.db.begin() as session:
+            record(session, team, me, "report", {"format": "slack"}, now)
+        lines = [f"• *{f.label}*: {shown(f)}" for f in built.figures]
+        respond(
+            response_type="ephemeral",
+            text="Mentorship program report",
+            blocks=report_blocks([("Impact so far", lines)]),
+        )
+        try:
+            gateway.upload_to_dm(
+                me,
+                [(f"wins-per-week-{now:%Y-%m-%d}.png", "Wins per week", chart_png(built.weeks))],
+                "The program's wins per week (weeks with fewer than five people are left out).",
+            )
+        except SlackApiError as exc:
+            respond(
+                response_type="ephemeral",
+                text=f"I couldn't upload the chart (Slack said `{error_code(exc)}`).",
+            )
+
+    app.command("/program", middleware=[coordinator_only(deps)])(ack=answer, lazy=[after])

@@ -1,0 +1,271 @@
+"""Pairs by hand and from `/program match`, their introductions, `/mentor`, and what
+happens when someone leaves."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from sqlalchemy import select
+
+from bot.slack.gateway import SlackGateway, make_client
+from bot.store.models import Goal, Member, Pair
+from bot.usecases.pairs import member_left
+from tests.conftest import COORDINATOR, Running
+from tests.program_helpers import audit, ephemeral_text, import_roster, pairs
+
+
+def member(bench: Running, user_id: str) -> Member:
+    with bench.db.begin() as session:
+        return session.scalars(select(Member).where(Member.slack_user_id == user_id)).one()
+
+
+def eventually(check: Any, timeout: float = 5.0) -> Any:
+    """Lazy listeners finish after the ack: poll until `check()` is truthy."""
+    deadline = time.monotonic() + timeout
+    while not (result := check()) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return result
+
+
+def dms_to(bench: Running, user_id: str) -> list[str]:
+    return [
+        c.args["text"] for c in bench.slack.sent("chat.postMessage") if c.args["channel"] == user_id
+    ]
+
+
+def test_pair_by_hand_introduces_them_in_a_group_dm(program: Running) -> None:
+    import_roster(program)
+    with program.db.begin() as session:
+        eve = session.scalars(select(Member).where(Member.slack_user_id == "U401")).one()
+        session.add_all(
+            [
+                Goal(
+                    team_id="T0001",
+                    member_id=eve.id,
+                    title="Pass the SH exam",
+                    shared_with_mentor=True,
+                    created_at=program.clock.now(),
+                ),
+                Goal(
+                    team_id="T0001",
+                    member_id=eve.id,
+                    title="My private goal",
+                    created_at=program.clock.now(),
+                ),
+            ]
+        )
+
+    program.client.command(
+        "/program", "pair <@U302|mia> <@U401|eve> every 3 weeks", user=COORDINATOR
+    )
+
+    [reply] = program.slack.wait_for_response()
+    assert reply["response_type"] == "ephemeral"
+    assert reply["text"].startswith(":handshake: Paired <@U302> (mentor) with <@U401> (mentee)")
+    opened = program.slack.wait_for("conversations.open")[0]
+    assert opened.args["users"] == "U302,U401"
+    [intro] = program.slack.wait_for("chat.postMessage")
+    assert intro.args["channel"].startswith("G")
+    text = str(intro.args["blocks"])
+    assert "every 3 weeks" in text
+    assert "Pass the SH exam" in text
+    assert "My private goal" not in text  # only goals shared with a mentor
+
+    def introduced() -> Pair | None:
+        with program.db.begin() as session:
+            pair = session.scalars(select(Pair)).one()
+            return pair if pair.channel_id else None
+
+    pair = eventually(introduced)
+    if True:
+        assert (pair.cadence_days, pair.channel_id, pair.started_at, pair.ended_at) == (
+            21,
+            intro.args["channel"],
+            program.clock.now(),
+            None,
+        )
+    assert audit(program)[-1] == (COORDINATOR, "pair")
+
+    # Twice is refused; the hand-made pair's bent rules are pointed out.
+    program.client.command("/program", "pair <@U302> <@U401>", user=COORDINATOR)
+    assert program.slack.wait_for_response(2)[1]["text"] == "<@U302> already mentors <@U401>."
+    program.client.command("/program", "pair <@U301> <@U401>", user=COORDINATOR)
+    notes = program.slack.wait_for_response(3)[2]["text"]
+    assert "Note: <@U301> is <@U401>'s supervisor" in notes
+
+
+def test_unpair_ends_the_pair_and_tells_both(program: Running) -> None:
+    import_roster(program)
+    program.client.command("/program", "pair <@U301> <@U402>", user=COORDINATOR)
+    program.slack.wait_for("chat.postMessage")
+    program.clock.advance(days=30)
+
+    program.client.command("/program", "unpair <@U301|sam> <@U402|ned>", user=COORDINATOR)
+
+    reply = program.slack.wait_for_response(2)[1]
+    assert reply["text"] == "Unpaired <@U301> and <@U402>; I let them both know."
+    assert pairs(program) == [("U301", "U402", "unpaired")]
+    assert dms_to(program, "U301") and dms_to(program, "U402")
+    assert audit(program)[-2:] == [(COORDINATOR, "pair"), (COORDINATOR, "unpair")]
+
+    program.client.command("/program", "unpair <@U301> <@U402>", user=COORDINATOR)
+    assert "does not mentor" in program.slack.wait_for_response(3)[2]["text"]
+
+
+def match_view(program: Running) -> dict[str, Any]:
+    """Run `/program match`; the proposals modal it fills in (with its id)."""
+    opened, updated = len(program.slack.sent("views.open")), len(program.slack.sent("views.update"))
+    program.client.command("/program", "match", user=COORDINATOR)
+    loading = program.slack.wait_for("views.open", opened + 1)[-1]
+    assert "Finding matches" in str(loading.args["view"])
+    update = program.slack.wait_for("views.update", updated + 1)[-1].args
+    return {**update["view"], "id": update["view_id"]}
+
+
+def submit_match(program: Running, keep: list[str] | None) -> dict[str, Any]:
+    view = match_view(program)
+    values: dict[str, Any] = {}
+    for block in view["blocks"]:
+        if block.get("block_id", "").startswith("pick_"):
+            options = block["element"]["options"]
+            values[block["block_id"]] = [
+                o["value"]
+                for o in options
+                if keep is None or any(k in o["text"]["text"] for k in keep)
+            ]
+    return program.client.submit(view, values, user=COORDINATOR).json()
+
+
+def test_match_proposes_the_best_set_and_approves_all(program: Running) -> None:
+    import_roster(program)
+
+    view = match_view(program)
+    assert view["callback_id"] == "program_match_modal"
+    listing = view["blocks"][2]["text"]["text"]
+    # Eve's supervisor is Sam, so she goes to Mia, and Ned to Sam: both mentees paired.
+    assert "*Mia Mid → Eve Entry* · score" in listing
+    assert "*Sam Senior → Ned New* · score" in listing
+    assert "Mid-career mentor for entry mentee" in listing
+
+    done = program.client.submit(view, {"pick_0": True}, user=COORDINATOR).json()
+
+    assert "Approved 2 pair(s)" in done["view"]["blocks"][0]["text"]["text"]
+    assert sorted(pairs(program)) == [("U301", "U402", None), ("U302", "U401", None)]
+    intros = program.slack.wait_for("chat.postMessage", 2)
+    assert {c.args["channel"][0] for c in intros} == {"G"}
+    assert audit(program) == [
+        (COORDINATOR, "roster_import"),
+        (COORDINATOR, "match_propose"),
+        (COORDINATOR, "pair"),
+        (COORDINATOR, "pair"),
+        (COORDINATOR, "match_approve"),
+    ]
+
+
+def test_match_approves_only_the_ticked_pairs_and_never_repeats(program: Running) -> None:
+    import_roster(program)
+
+    done = submit_match(program, keep=["Eve"])
+
+    assert "Approved 1 pair(s)" in done["view"]["blocks"][0]["text"]["text"]
+    assert "1 left out" in done["view"]["blocks"][0]["text"]["text"]
+    assert pairs(program) == [("U302", "U401", None)]
+
+    # Mia (capacity 1) is full now; Ned's only other choice is Sam.
+    program.client.command("/program", "unpair <@U302> <@U401>", user=COORDINATOR)
+    program.slack.wait_for_response()
+    listing = str(match_view(program))
+    assert "Mia Mid → Eve Entry" not in listing  # a past pair is never proposed again
+
+
+def test_match_with_nobody_to_pair_says_so(program: Running) -> None:
+    view = match_view(program)
+    assert "Every mentee on the roster has a mentor" in str(view)
+    assert "submit" not in view
+
+
+def test_mentor_shows_my_pairs(program: Running) -> None:
+    import_roster(program)
+    program.client.command("/program", "pair <@U301> <@U402>", user=COORDINATOR)
+    program.slack.wait_for("chat.postMessage")
+
+    mine = program.client.command("/mentor", "", user="U301").json()
+    assert "You mentor <@U402>, since Nov 20, 2026. You meet every 2 weeks." in str(mine)
+    theirs = program.client.command("/mentor", "", user="U402").json()
+    assert "Your mentor is <@U301>" in str(theirs)
+    nobody = program.client.command("/mentor", "", user="U100").json()
+    assert "Fill in `/mentor profile`" in str(nobody)
+    assert "/mentor profile" in ephemeral_text(program.client.command("/mentor", "help"))
+
+
+def test_a_deactivated_member_leaves_kindly_once(program: Running) -> None:
+    import_roster(program)
+    program.client.command("/program", "pair <@U301> <@U402>", user=COORDINATOR)
+    program.slack.wait_for("chat.postMessage")
+    program.clock.advance(days=40)
+    sam = dict(program.slack.users["U301"], deleted=True, team_id="T0001")
+    event = {"type": "user_change", "user": sam, "event_ts": "1700000000.000200"}
+
+    assert program.client.event(event, event_id="Ev1").status == 200
+    messages = program.slack.wait_for("chat.postMessage", 3)
+    # Slack retries the same event: nobody is told twice.
+    program.client.event(event, event_id="Ev1", headers={"X-Slack-Retry-Num": "1"})
+    program.client.command("/win", "something to let the retry settle", user="U200")
+
+    assert pairs(program) == [("U301", "U402", "left")]
+    to_ned = dms_to(program, "U402")
+    assert len(to_ned) == 1 and "Sam Senior, your mentor, has left" in to_ned[0]
+    to_cora = dms_to(program, COORDINATOR)
+    assert len(to_cora) == 1 and "1 pair(s) ended" in to_cora[0]
+    assert len(program.slack.sent("chat.postMessage")) == len(messages)
+    gone = member(program, "U301")
+    assert (gone.is_active, gone.deactivated_at) == (False, program.clock.now())
+
+
+def test_removing_someone_from_the_roster_ends_their_pairs(program: Running) -> None:
+    import_roster(program)
+    program.client.command("/program", "pair <@U302> <@U401>", user=COORDINATOR)
+    program.slack.wait_for("chat.postMessage")
+
+    program.client.command("/program", "remove <@U401|eve>", user=COORDINATOR)
+
+    reply = program.slack.wait_for_response(2)[1]
+    assert reply["text"] == (
+        "Took <@U401> off the roster; 1 pair(s) ended and their partners were told."
+    )
+    assert pairs(program) == [("U302", "U401", "left")]
+    assert "Eve Entry, your mentee, has left" in dms_to(program, "U302")[0]
+    assert audit(program)[-1] == (COORDINATOR, "roster_remove")
+    # Off the roster: never proposed again.
+    assert "Eve" not in str(match_view(program))
+
+
+def test_member_left_is_a_use_case_the_scheduler_can_call(program: Running) -> None:
+    import_roster(program)
+    program.client.command("/program", "pair <@U301> <@U402>", user=COORDINATOR)
+    program.slack.wait_for("chat.postMessage")
+    gateway = SlackGateway(make_client("xoxb-test-token", program.slack.api_url))
+    with program.db.begin() as session:
+        ned = session.scalars(select(Member).where(Member.slack_user_id == "U402")).one()
+        ned.is_active = False  # as the scheduler does on user_disabled
+
+    left = member_left(
+        program.db,
+        gateway,
+        ned,
+        program.clock.now(),
+        env_coordinators=program.deps.settings.coordinators,
+    )
+
+    assert left.ended == 1
+    assert left.told == ["U301", COORDINATOR]
+    assert member(program, "U402").deactivated_at == program.clock.now()
+    again = member_left(
+        program.db,
+        gateway,
+        ned,
+        program.clock.now(),
+        env_coordinators=program.deps.settings.coordinators,
+    )
+    assert (again.ended, again.told) == (0, [])
