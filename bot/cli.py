@@ -1,13 +1,16 @@
-"""The `benchmate` command: serve, socket, db upgrade, export, roster import, report."""
+"""The `benchmate` command: serve, socket, clock, tick, db upgrade, export, roster import,
+report."""
 
 from __future__ import annotations
 
 import argparse
 import logging
 import sys
+import threading
 from collections.abc import Sequence
+from datetime import datetime
 
-from bot.clock import SystemClock
+from bot.clock import Clock, FixedClock, SystemClock
 from bot.config import ConfigError, Settings, load_settings, refused
 from bot.deps import Deps
 from bot.logs import setup_logging
@@ -24,7 +27,18 @@ def parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="serve Slack's HTTP requests (production server)")
     serve.add_argument("--port", type=int, help="port to listen on (default: $PORT or 3000)")
     serve.add_argument("--host", default="0.0.0.0", help="address to bind (default: 0.0.0.0)")
-    commands.add_parser("socket", help="connect to Slack over Socket Mode (no public URL)")
+    socket = commands.add_parser(
+        "socket", help="connect to Slack over Socket Mode (no public URL), scheduler included"
+    )
+    socket.add_argument(
+        "--no-scheduler", action="store_true", help="do not run the scheduler in this process"
+    )
+    commands.add_parser("clock", help="run the scheduler: a pass every minute (Procfile clock)")
+    tick = commands.add_parser("tick", help="run one scheduler pass and print what it sent")
+    tick.add_argument(
+        "--now", type=instant, help="pretend it is this ISO 8601 instant (UTC if no offset)"
+    )
+    tick.add_argument("--dry-run", action="store_true", help="print what is due; send nothing")
 
     db = commands.add_parser("db", help="database tasks")
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar="TASK")
@@ -52,8 +66,17 @@ def parser() -> argparse.ArgumentParser:
     return top
 
 
-def deps_for(settings: Settings) -> Deps:
-    return Deps(settings=settings, db=Database(settings.database_url), clock=SystemClock())
+def instant(text: str) -> datetime:
+    try:
+        return FixedClock(datetime.fromisoformat(text)).now()
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not an ISO 8601 instant, e.g. 2026-11-27T20:00:00Z"
+        ) from None
+
+
+def deps_for(settings: Settings, clock: Clock | None = None) -> Deps:
+    return Deps(settings=settings, db=Database(settings.database_url), clock=clock or SystemClock())
 
 
 def check_bot_token(settings: Settings) -> None:
@@ -89,19 +112,22 @@ def run_serve(settings: Settings, host: str, port: int) -> None:
     server.run()
 
 
-def run_socket(settings: Settings) -> None:
+def run_socket(settings: Settings, *, with_scheduler: bool) -> None:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
     from slack_sdk.errors import SlackApiError
 
     from bot.app import build_app
     from bot.slack.gateway import error_code
+    from scheduler.runner import background
 
     settings.require("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN")
     check_bot_token(settings)
     prepare(settings.database_url)
-    app = build_app(deps_for(settings), verify_token=False)
+    deps = deps_for(settings)
+    app = build_app(deps, verify_token=False)
+    handler = SocketModeHandler(app, settings.app_token)
     try:
-        SocketModeHandler(app, settings.app_token).start()
+        handler.connect()
     except SlackApiError as exc:
         # Only the first apps.connections.open fails out to here (reconnects retry by
         # themselves). An `ok: false` answer means Slack refused the token; anything else
@@ -111,6 +137,39 @@ def run_socket(settings: Settings) -> None:
         raise RuntimeError(
             f"Slack did not open a Socket Mode connection ({error_code(exc)}): try again shortly"
         ) from None
+    log.info("Benchmate connected over Socket Mode")
+    if with_scheduler:
+        # A small lab needs one process: the scheduler runs beside Socket Mode.
+        background(deps).start()
+        log.info("scheduler running in this process: a pass every minute")
+    threading.Event().wait()
+
+
+def run_clock(settings: Settings) -> None:
+    from scheduler.runner import clock
+
+    settings.require("SLACK_BOT_TOKEN")
+    prepare(settings.database_url)
+    log.info("Benchmate clock: a scheduler pass every minute")
+    clock(deps_for(settings)).start()
+
+
+def run_tick(settings: Settings, now: datetime | None, dry_run: bool) -> int:
+    from scheduler.runner import run_pass, scheduler_gateway, summary
+
+    if not dry_run:
+        settings.require("SLACK_BOT_TOKEN")
+    prepare(settings.database_url)
+    deps = deps_for(settings, FixedClock(now) if now else None)
+    try:
+        lines = run_pass(deps, scheduler_gateway(deps), deps.clock.now(), dry_run=dry_run)
+    finally:
+        deps.db.dispose()
+    for line in lines:
+        print(line)
+    verb = "dry run at" if dry_run else "pass at"
+    print(f"{verb} {deps.clock.now():%Y-%m-%dT%H:%M:%SZ}: {summary(lines)}")
+    return 0
 
 
 def run_export(settings: Settings, user: str, team: str | None, fmt: str) -> int:
@@ -202,7 +261,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "serve":
             run_serve(settings, args.host, args.port or settings.port)
         elif args.command == "socket":
-            run_socket(settings)
+            run_socket(settings, with_scheduler=not args.no_scheduler)
+        elif args.command == "clock":
+            run_clock(settings)
+        elif args.command == "tick":
+            return run_tick(settings, args.now, args.dry_run)
         elif args.command == "db":
             upgrade(settings.database_url)
             print("database is at the newest schema")

@@ -15,3 +15,15 @@ class Clock(Protocol):
 class SystemClock:
     def now(self) -> datetime:
         return datetime.now(UTC)
+
+
+class FixedClock:
+    """Always the same instant (`benchmate tick --now ...`)."""
+
+    def __init__(self, at: datetime) -> None:
+        if at.tzinfo is None:
+            at = at.replace(tzinfo=UTC)
+        self.at = at.astimezone(UTC)
+
+    def now(self) -> datetime:
+        return self.at

@@ -4,7 +4,9 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+import threading
+import time
+from dataclasses import dataclass, field
 from typing import Any
 
 from slack_sdk import WebClient
@@ -28,6 +30,40 @@ class SlackUser:
     email: str | None = None
 
 
+@dataclass(frozen=True)
+class Posted:
+    """Where a message went: the DM's channel id and the message ts."""
+
+    channel: str
+    ts: str
+
+    @property
+    def ref(self) -> str:
+        return f"{self.channel}/{self.ts}"
+
+
+@dataclass
+class RateGate:
+    """Shared by everything sending through one gateway: after Slack answers 429, every
+    sender waits out `Retry-After` before its next call, instead of each finding out."""
+
+    _until: float = 0.0
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def wait(self) -> float:
+        """Sleep until sending is allowed again; returns the seconds slept."""
+        with self._lock:
+            delay = self._until - time.monotonic()
+        if delay > 0:
+            time.sleep(delay)
+            return delay
+        return 0.0
+
+    def pause(self, seconds: float) -> None:
+        with self._lock:
+            self._until = max(self._until, time.monotonic() + seconds)
+
+
 def make_client(token: str | None, base_url: str, *, retries: int = 2) -> WebClient:
     """A WebClient that waits out 429s (Retry-After) and retries 5xx and dropped
     connections a bounded number of times."""
@@ -43,6 +79,23 @@ def make_client(token: str | None, base_url: str, *, retries: int = 2) -> WebCli
     )
 
 
+def retry_after(exc: SlackApiError, default: float = 1.0) -> float:
+    """Seconds Slack asked us to wait (`Retry-After`) on a 429."""
+    headers = getattr(exc.response, "headers", None) or {}
+    for key, value in headers.items():
+        if key.lower() == "retry-after":
+            value = value[0] if isinstance(value, list) else value
+            try:
+                return max(0.0, float(value))
+            except (TypeError, ValueError):
+                return default
+    return default
+
+
+def http_status(exc: SlackApiError) -> int:
+    return int(getattr(exc.response, "status_code", 200) or 200)
+
+
 def error_code(exc: SlackApiError) -> str:
     """Slack's short error string (e.g. 'expired_trigger_id'), for logs and answers."""
     data = getattr(exc.response, "data", None)
@@ -52,8 +105,9 @@ def error_code(exc: SlackApiError) -> str:
 
 
 class SlackGateway:
-    def __init__(self, client: WebClient) -> None:
+    def __init__(self, client: WebClient, *, gate: RateGate | None = None) -> None:
         self.client = client
+        self.gate = gate or RateGate()
 
     def user(self, user_id: str) -> SlackUser | None:
         """The person's profile, or None when Slack does not know them."""
@@ -107,6 +161,31 @@ class SlackGateway:
     def dm(self, user_id: str, text: str, blocks: list[dict[str, Any]] | None = None) -> str:
         """Post into the app's DM with the person; returns the message ts."""
         return self.post(user_id, text, blocks)
+
+    def send_dm(
+        self,
+        user_id: str,
+        text: str,
+        blocks: list[dict[str, Any]] | None = None,
+        *,
+        thread_ts: str | None = None,
+    ) -> Posted:
+        """Post into the app's DM with the person (or a thread in it)."""
+        kwargs: dict[str, Any] = {"channel": user_id, "text": text}
+        if blocks is not None:
+            kwargs["blocks"] = blocks
+        if thread_ts:
+            kwargs["thread_ts"] = thread_ts
+        data = self.client.chat_postMessage(**kwargs).data
+        assert isinstance(data, dict)
+        return Posted(channel=str(data.get("channel", user_id)), ts=str(data.get("ts", "")))
+
+    def react(self, channel: str, ts: str, name: str) -> None:
+        """Add a reaction to a message; a failure only loses the emoji."""
+        try:
+            self.client.reactions_add(channel=channel, timestamp=ts, name=name)
+        except SlackApiError as exc:
+            log.warning("reactions.add failed: %s", error_code(exc))
 
     def permalink(self, channel: str, message_ts: str) -> str | None:
         try:

@@ -3,7 +3,7 @@ deployment can serve several workspaces later."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 
 from sqlalchemy import (
     Boolean,
@@ -14,6 +14,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    Time,
     TypeDecorator,
     UniqueConstraint,
 )
@@ -30,6 +31,9 @@ NAMING_CONVENTION = {
 
 WIN_SOURCES = ("slash", "modal", "dm_reply", "shortcut")
 GOAL_STATUSES = ("active", "achieved", "dropped")
+NUDGE_STATUSES = ("claimed", "sent", "failed", "missed", "cancelled")
+DEFAULT_PROMPT_WEEKDAY = 4  # Friday (Monday is 0)
+DEFAULT_PROMPT_TIME = time(14, 0)
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -72,6 +76,20 @@ class Member(Base):
     # When Slack deactivated them (for retention figures); cleared if they come back.
     deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
+    # Weekly prompt preferences (issue 3), in the member's own wall-clock time.
+    prompt_weekday: Mapped[int] = mapped_column(Integer, default=DEFAULT_PROMPT_WEEKDAY)
+    prompt_time: Mapped[time] = mapped_column(Time, default=DEFAULT_PROMPT_TIME)
+    quiet_start: Mapped[time | None] = mapped_column(Time)
+    quiet_end: Mapped[time | None] = mapped_column(Time)
+    paused_until: Mapped[date | None] = mapped_column(Date)
+    prompts_stopped: Mapped[bool] = mapped_column(Boolean, default=False)
+    # When the next weekly prompt is due (UTC) and its week: the scheduler selects by
+    # this index only, so a pass costs what is due, not how many members there are.
+    next_prompt_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    next_prompt_period: Mapped[str | None] = mapped_column(String(16))
+    # Why Slack says they cannot be reached (deleted, user_disabled, channel_not_found...).
+    deactivated_reason: Mapped[str | None] = mapped_column(String(64))
+
     # The database deletes a member's rows (ON DELETE CASCADE); the ORM lets it.
     wins: Mapped[list[Win]] = relationship(
         back_populates="member", cascade="all, delete-orphan", passive_deletes=True
@@ -98,6 +116,10 @@ class Goal(Base):
     shared_with_mentor: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     status_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Semiannual review (issue 3): the member's local date it is next due (None: not
+    # scheduled yet; the scheduler fills it in) and when the last review went out.
+    review_due_on: Mapped[date | None] = mapped_column(Date, index=True)
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     member: Mapped[Member] = relationship(back_populates="goals")
     wins: Mapped[list[Win]] = relationship(back_populates="goal", passive_deletes=True)
@@ -234,3 +256,42 @@ class MatchProposal(Base):
     status: Mapped[str] = mapped_column(String(16), default="proposed")
     created_by: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+# --- Nudges (issue 3) ---------------------------------------------------------------
+
+
+class Nudge(Base):
+    """The ledger: one row per nudge key (member, kind, period), so that a nudge is sent
+    at most once however many passes or processes run. See bot/store/ledger.py."""
+
+    __tablename__ = "nudges"
+    __table_args__ = (UniqueConstraint("team_id", "member_id", "kind", "period"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    period: Mapped[str] = mapped_column(String(32))
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    claimed_by: Mapped[str | None] = mapped_column(String(128))
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A failed nudge may be claimed again from this instant; None: the failure is final.
+    retry_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    ref: Mapped[str | None] = mapped_column(String(128))  # "channel/ts" of what was sent
+
+
+class SlackEvent(Base):
+    """Event ids already handled: Slack re-delivers events, even to a second process."""
+
+    __tablename__ = "slack_events"
+    __table_args__ = (UniqueConstraint("team_id", "event_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    event_id: Mapped[str] = mapped_column(String(64))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

@@ -48,14 +48,22 @@ def apply_profile(member: Member, profile: SlackUser | None, now: datetime) -> N
     if profile is None:
         return
     member.name = profile.name or member.name
+    moved = bool(profile.tz) and profile.tz != member.tz
     member.tz = profile.tz or member.tz
     member.profile_refreshed_at = now
-    # Issue #3 marks members inactive on deactivation; a returning person is active again.
+    returned = profile.deleted is False and member.is_active is False
+    # A deleted person is nudged no more; a returning person is active again.
     if profile.deleted and member.is_active is not False:
         member.deactivated_at = now
+        member.deactivated_reason = "deleted"
     elif not profile.deleted:
-        member.deactivated_at = None
+        member.deactivated_at = member.deactivated_reason = None
     member.is_active = not profile.deleted
+    if moved or returned or profile.deleted:
+        # Prompts follow the member's wall clock: the scheduler works out the next one
+        # in the new zone on its next pass (see bot/usecases/prompts.py).
+        member.next_prompt_at = None
+        member.next_prompt_period = None
 
 
 def ensure_member(
@@ -100,3 +108,13 @@ def refresh_member(
         member = find_member(session, team_id, user_id)
         if member is not None:
             apply_profile(member, profile, now)
+
+
+def deactivate(session: Session, member: Member, now: datetime, reason: str) -> None:
+    """Slack says this person left or cannot be reached: nudge them no more. They become
+    active again when Slack shows them back (`apply_profile` on their next contact)."""
+    member.is_active = False
+    member.deactivated_at = now
+    member.deactivated_reason = reason[:64]
+    member.next_prompt_at = None
+    member.next_prompt_period = None

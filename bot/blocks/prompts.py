@@ -1,0 +1,86 @@
+"""The weekly win prompt, the answers to DM replies, and the preferences modal."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+from bot.blocks.common import Block, actions, button, context, escape, section
+from bot.rules.localtime import zone
+from bot.rules.schedule import WEEKDAYS
+
+
+def weekly_prompt(
+    *, name: str, period: str, wins_last_week: int, goal: str | None
+) -> tuple[str, list[Block]]:
+    """The prompt's fallback text and blocks. Replying in the DM logs wins."""
+    first = escape(name.split()[0]) if name.strip() else "there"
+    text = f"Hi {first}! What went well this week?"
+    blocks: list[Block] = [
+        section(
+            f":sparkles: *{text}*\n"
+            "Reply here with your wins: one message, or a bulleted list for several. "
+            "A fix, a catch, a colleague you helped, a course you finished: it all counts."
+        )
+    ]
+    notes = []
+    if wins_last_week:
+        noun = "win" if wins_last_week == 1 else "wins"
+        notes.append(f"You logged {wins_last_week} {noun} in the last 7 days.")
+    if goal:
+        notes.append(f"A goal to work toward: *{escape(goal[:200])}*")
+    if notes:
+        blocks.append(context("  ".join(notes)))
+    blocks.append(
+        actions(
+            button("Log a win", "prompt_log_win", period, style="primary"),
+            button("Nothing this week", "prompt_nothing", period),
+            button("Skip next week", "prompt_skip_next", period),
+            button("Settings", "open_settings", "prompt"),
+            block_id="prompt_buttons",
+        )
+    )
+    return text, blocks
+
+
+def logged_reply(count: int) -> str:
+    noun = "win" if count == 1 else f"{count} wins"
+    return f":white_check_mark: Logged your {noun}. See them all on my Home tab."
+
+
+def outside_window_blocks(text: str) -> list[Block]:
+    """A DM that is not an answer to a recent prompt: offer to log it anyway."""
+    return [
+        section(
+            "I log wins from replies to my weekly prompt (for 3 days after it) and from "
+            "`/win`. Want to keep this message as a win?"
+        ),
+        actions(button("Log as a win", "dm_log_as_win", text[:2000], style="primary")),
+    ]
+
+
+def time_label(at: time) -> str:
+    return at.strftime("%H:%M")
+
+
+def schedule_line(
+    *,
+    weekday: int,
+    at: time,
+    tz: str,
+    stopped: bool,
+    paused_until: date | None,
+    quiet: tuple[time, time] | None,
+    next_at: datetime | None,
+) -> str:
+    """One line for the Home tab: when the weekly prompt comes."""
+    if stopped:
+        return ":no_bell: Weekly prompts are *off*. Turn them back on in Settings."
+    line = f":alarm_clock: Weekly prompt: *{WEEKDAYS[weekday]}s at {time_label(at)}* ({tz})"
+    if paused_until:
+        line += f", paused until {paused_until:%b %d}"
+    if quiet:
+        line += f". Quiet hours {time_label(quiet[0])}-{time_label(quiet[1])}"
+    if next_at:
+        local = next_at.astimezone(zone(tz))
+        line += f". Next: {local:%a %b %d, %H:%M}"
+    return line + "."

@@ -1,0 +1,239 @@
+"""The nudge ledger: every nudge has a key (team, member, kind, period) and one row.
+
+A sender first *claims* the key; only the claimer sends. The claim is an
+`INSERT ... ON CONFLICT DO NOTHING` (the unique constraint decides between racing
+processes) or a conditional `UPDATE` of a stale claim or a retryable failure (the row
+lock decides). Commit the claim before calling Slack, so other processes see it:
+
+    with db.begin() as session:
+        nudge_id = ledger.claim(session, ...)
+    if nudge_id is not None:
+        ...send...
+        with db.begin() as session:
+            ledger.mark_sent(session, nudge_id, now, ref=...)
+
+A process that dies after claiming leaves a `claimed` row; once its lease expires a
+later pass claims it again (at most `max_attempts` times in all).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from bot.store.models import Nudge
+
+LEASE = timedelta(minutes=10)
+MAX_ATTEMPTS = 5
+SETTLED = ("sent", "missed", "cancelled")
+
+
+def _insert(session: Session) -> Any:
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        return postgresql.insert(Nudge)
+    if dialect == "sqlite":
+        return sqlite.insert(Nudge)
+    raise RuntimeError(f"the nudge ledger supports SQLite and PostgreSQL, not {dialect}")
+
+
+def _key(team_id: str, member_id: int, kind: str, period: str) -> Any:
+    return and_(
+        Nudge.team_id == team_id,
+        Nudge.member_id == member_id,
+        Nudge.kind == kind,
+        Nudge.period == period,
+    )
+
+
+def claim(
+    session: Session,
+    *,
+    team_id: str,
+    member_id: int,
+    kind: str,
+    period: str,
+    due_at: datetime,
+    now: datetime,
+    worker: str,
+    lease: timedelta = LEASE,
+    max_attempts: int = MAX_ATTEMPTS,
+) -> int | None:
+    """The nudge id if this worker must send the nudge now, else None (already sent,
+    missed, cancelled, failed for good, or being sent by another worker)."""
+    inserted = session.execute(
+        _insert(session)
+        .values(
+            team_id=team_id,
+            member_id=member_id,
+            kind=kind,
+            period=period,
+            due_at=due_at,
+            status="claimed",
+            attempts=1,
+            claimed_at=now,
+            claimed_by=worker,
+        )
+        .on_conflict_do_nothing(index_elements=["team_id", "member_id", "kind", "period"])
+        .returning(Nudge.id)
+    ).scalar_one_or_none()
+    if inserted is not None:
+        return int(inserted)
+    reclaimed = session.execute(
+        update(Nudge)
+        .where(
+            _key(team_id, member_id, kind, period),
+            Nudge.attempts < max_attempts,
+            or_(
+                and_(Nudge.status == "claimed", Nudge.claimed_at <= now - lease),
+                and_(
+                    Nudge.status == "failed",
+                    Nudge.retry_at.is_not(None),
+                    Nudge.retry_at <= now,
+                ),
+            ),
+        )
+        .values(
+            status="claimed",
+            attempts=Nudge.attempts + 1,
+            claimed_at=now,
+            claimed_by=worker,
+            retry_at=None,
+        )
+        .returning(Nudge.id)
+        .execution_options(synchronize_session=False)
+    ).scalar_one_or_none()
+    return None if reclaimed is None else int(reclaimed)
+
+
+def mark_sent(session: Session, nudge_id: int, now: datetime, *, ref: str | None = None) -> None:
+    session.execute(
+        update(Nudge)
+        .where(Nudge.id == nudge_id)
+        .values(status="sent", sent_at=now, ref=ref, last_error=None, retry_at=None)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def mark_failed(
+    session: Session,
+    nudge_id: int,
+    now: datetime,
+    error: str,
+    *,
+    final: bool,
+    retry_in: timedelta = timedelta(minutes=1),
+) -> None:
+    """Record a failed attempt. Not final: a later pass may claim it again from
+    `now + retry_in` while attempts are left. Final: never sent."""
+    session.execute(
+        update(Nudge)
+        .where(Nudge.id == nudge_id)
+        .values(
+            status="failed",
+            last_error=error[:2000],
+            retry_at=None if final else now + retry_in,
+        )
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _record(
+    session: Session,
+    status: str,
+    *,
+    team_id: str,
+    member_id: int,
+    kind: str,
+    period: str,
+    due_at: datetime,
+    now: datetime,
+) -> bool:
+    row = session.execute(
+        _insert(session)
+        .values(
+            team_id=team_id,
+            member_id=member_id,
+            kind=kind,
+            period=period,
+            due_at=due_at,
+            status=status,
+            attempts=0,
+            claimed_at=now,
+        )
+        .on_conflict_do_nothing(index_elements=["team_id", "member_id", "kind", "period"])
+        .returning(Nudge.id)
+    ).scalar_one_or_none()
+    return row is not None
+
+
+def mark_missed(
+    session: Session,
+    *,
+    team_id: str,
+    member_id: int,
+    kind: str,
+    period: str,
+    due_at: datetime,
+    now: datetime,
+) -> bool:
+    """Record that a nudge's time passed beyond its grace window unsent (the scheduler
+    was down). False if the key already had a row (sent, claimed...): nothing changes."""
+    return _record(
+        session,
+        "missed",
+        team_id=team_id,
+        member_id=member_id,
+        kind=kind,
+        period=period,
+        due_at=due_at,
+        now=now,
+    )
+
+
+def cancel(
+    session: Session,
+    *,
+    team_id: str,
+    member_id: int,
+    kind: str,
+    period: str,
+    due_at: datetime,
+    now: datetime,
+) -> bool:
+    """Make sure a future nudge is never sent (e.g. "skip next week")."""
+    return _record(
+        session,
+        "cancelled",
+        team_id=team_id,
+        member_id=member_id,
+        kind=kind,
+        period=period,
+        due_at=due_at,
+        now=now,
+    )
+
+
+def find(session: Session, *, team_id: str, member_id: int, kind: str, period: str) -> Nudge | None:
+    return session.scalars(select(Nudge).where(_key(team_id, member_id, kind, period))).first()
+
+
+def is_settled(nudge: Nudge | None, *, max_attempts: int = MAX_ATTEMPTS) -> bool:
+    """Nothing more will happen to this nudge: sent, missed, cancelled or failed for good."""
+    if nudge is None:
+        return False
+    if nudge.status in SETTLED:
+        return True
+    return nudge.status == "failed" and (nudge.retry_at is None or nudge.attempts >= max_attempts)
+
+
+def settled_periods(session: Session, *, member_id: int, kind: str, since: str) -> set[str]:
+    """The member's settled periods of `kind` from `since` on (periods sort as text)."""
+    rows = session.scalars(
+        select(Nudge).where(Nudge.member_id == member_id, Nudge.kind == kind, Nudge.period >= since)
+    )
+    return {n.period for n in rows if is_settled(n)}
