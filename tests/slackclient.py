@@ -229,6 +229,9 @@ def fill_state(view: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
                 }
         elif kind == "datepicker":
             entry = {"type": kind, "selected_date": value or element.get("initial_date")}
+        elif kind == "timepicker":
+            shown = element.get("initial_time")
+            entry = {"type": kind, "selected_time": shown if untouched else value}
         elif kind in ("checkboxes", "multi_static_select"):
             if untouched:
                 options = element.get("initial_options") or []

@@ -33,6 +33,7 @@ class HomeData:
     goals: list[Goal]
     linked_wins: dict[int, list[Win]] = field(default_factory=dict)
     total_wins: int = 0
+    prompt_line: str = ""  # when the weekly prompt comes (bot/usecases/preferences.py)
 
 
 def goal_menu(goal: Goal) -> Block:
@@ -61,6 +62,12 @@ def home_view(data: HomeData) -> Block:
             button("Export", "home_export"),
             block_id="home_buttons",
         ),
+    ]
+    if data.prompt_line:
+        blocks.append(
+            section(data.prompt_line, button("Settings", "open_settings", "home"), "home_prompt")
+        )
+    blocks += [
         divider(),
         header("Active goals"),
     ]

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
-from bot.blocks.common import Block, actions, button, context, escape, section
+from bot.blocks.common import Block, actions, button, context, escape, modal, option, plain, section
+from bot.blocks.wins import checkbox_input
 from bot.rules.localtime import zone
 from bot.rules.schedule import WEEKDAYS
+
+PREFS_MODAL = "prefs_modal"
 
 
 def weekly_prompt(
@@ -84,3 +87,65 @@ def schedule_line(
         local = next_at.astimezone(zone(tz))
         line += f". Next: {local:%a %b %d, %H:%M}"
     return line + "."
+
+
+def _time_input(block_id: str, label: str, value: time | None, *, optional: bool) -> Block:
+    element: Block = {"type": "timepicker", "action_id": "value"}
+    if value is not None:
+        element["initial_time"] = time_label(value)
+    return {
+        "type": "input",
+        "block_id": block_id,
+        "optional": optional,
+        "label": plain(label),
+        "element": element,
+    }
+
+
+def prefs_modal(
+    *,
+    weekday: int,
+    at: time,
+    tz: str,
+    quiet_start: time | None,
+    quiet_end: time | None,
+    paused_until: date | None,
+    stopped: bool,
+) -> Block:
+    days = [option(name, str(i)) for i, name in enumerate(WEEKDAYS)]
+    pause: Block = {"type": "datepicker", "action_id": "value"}
+    if paused_until:
+        pause["initial_date"] = paused_until.isoformat()
+    blocks: list[Block] = [
+        context(f"Times are yours, in *{escape(tz)}* (from your Slack profile)."),
+        {
+            "type": "input",
+            "block_id": "weekday",
+            "label": plain("Prompt day"),
+            "element": {
+                "type": "static_select",
+                "action_id": "value",
+                "options": days,
+                "initial_option": days[weekday],
+            },
+        },
+        _time_input("at", "Prompt time", at, optional=False),
+        _time_input("quiet_start", "Quiet hours from", quiet_start, optional=True),
+        _time_input("quiet_end", "Quiet hours until", quiet_end, optional=True),
+        context("No nudge lands inside quiet hours (sleeping after nights, say): it waits."),
+        {
+            "type": "input",
+            "block_id": "paused_until",
+            "optional": True,
+            "label": plain("Pause prompts until"),
+            "element": pause,
+        },
+        checkbox_input("stopped", "Stop", "Stop weekly prompts", checked=stopped),
+    ]
+    return modal(PREFS_MODAL, "Prompt settings", blocks)
+
+
+def saved_modal(line: str) -> Block:
+    view = modal("prefs_saved", "Settings saved", [section(line)], submit=None)
+    view["close"] = plain("Done")
+    return view

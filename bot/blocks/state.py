@@ -6,7 +6,7 @@ Every input in our modals uses the action id "value", so a block id names a fiel
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, time
 from typing import Any
 
 
@@ -57,3 +57,14 @@ def multi_selected(view: dict[str, Any], block_id: str) -> list[str]:
 def selected_user(view: dict[str, Any], block_id: str) -> str | None:
     user = _field(view, block_id).get("selected_user")
     return str(user) if user else None
+
+
+def picked_time(view: dict[str, Any], block_id: str) -> time | str | None:
+    """The chosen time (a timepicker's "HH:MM"); None if none; the raw string if bad."""
+    raw = _field(view, block_id).get("selected_time")
+    if not raw:
+        return None
+    try:
+        return time.fromisoformat(str(raw))
+    except ValueError:
+        return str(raw)

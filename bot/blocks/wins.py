@@ -30,6 +30,8 @@ HELP_TEXT = (
     "• `/win` with a bulleted list: one win per line\n"
     "• `/win` alone: a form with category, date, goal and sharing\n"
     "• `/win list`: your latest 10 wins\n"
+    "• `/win settings`: when your weekly prompt comes (day, time, quiet hours, pause)\n"
+    "• Or just reply to my weekly prompt in our DM: each line of a list is a win\n"
     "• `/win help`: this help\n"
     "Goals: `/goal` to set one, `/goal list` to see yours. "
     "Your wins and goals are private to you unless you share them."

@@ -11,6 +11,7 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -47,6 +48,17 @@ def alembic_config(url: str) -> Config:
 def upgrade(url: str, revision: str = "head") -> None:
     """Bring the database at `url` to `revision` (all migrations by default)."""
     command.upgrade(alembic_config(url), revision)
+
+
+def dialect_insert(session: Session, model: Any) -> Any:
+    """An INSERT that knows `ON CONFLICT DO NOTHING` (SQLite and PostgreSQL both do):
+    with a unique constraint, the database decides between racing processes."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        return postgresql.insert(model)
+    if dialect == "sqlite":
+        return sqlite.insert(model)
+    raise RuntimeError(f"Benchmate supports SQLite and PostgreSQL, not {dialect}")
 
 
 class Database:

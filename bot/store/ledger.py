@@ -22,23 +22,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from bot.store.db import dialect_insert
 from bot.store.models import Nudge
 
 LEASE = timedelta(minutes=10)
 MAX_ATTEMPTS = 5
 SETTLED = ("sent", "missed", "cancelled")
-
-
-def _insert(session: Session) -> Any:
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        return postgresql.insert(Nudge)
-    if dialect == "sqlite":
-        return sqlite.insert(Nudge)
-    raise RuntimeError(f"the nudge ledger supports SQLite and PostgreSQL, not {dialect}")
 
 
 def _key(team_id: str, member_id: int, kind: str, period: str) -> Any:
@@ -66,7 +57,7 @@ def claim(
     """The nudge id if this worker must send the nudge now, else None (already sent,
     missed, cancelled, failed for good, or being sent by another worker)."""
     inserted = session.execute(
-        _insert(session)
+        dialect_insert(session, Nudge)
         .values(
             team_id=team_id,
             member_id=member_id,
@@ -154,7 +145,7 @@ def _record(
     now: datetime,
 ) -> bool:
     row = session.execute(
-        _insert(session)
+        dialect_insert(session, Nudge)
         .values(
             team_id=team_id,
             member_id=member_id,

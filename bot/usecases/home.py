@@ -16,6 +16,7 @@ from bot.rules.localtime import local_date
 from bot.slack.gateway import SlackGateway, error_code
 from bot.store.models import Member, Win
 from bot.usecases.members import ensure_member
+from bot.usecases.preferences import schedule_line
 from bot.usecases.wins import latest_wins, open_goals
 
 log = logging.getLogger(__name__)
@@ -53,6 +54,7 @@ def home_data(session: Session, member: Member, now: datetime) -> HomeData:
         total_wins=int(
             session.scalar(select(func.count(Win.id)).where(Win.member_id == member.id)) or 0
         ),
+        prompt_line=schedule_line(member),
     )
 
 

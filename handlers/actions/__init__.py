@@ -3,7 +3,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.deps import Deps
-from handlers.actions import drafts, goals, home, unknown, wins
+from handlers.actions import drafts, goals, home, prompts, unknown, wins
 
 
 def register(app: App, deps: Deps) -> None:
@@ -11,4 +11,5 @@ def register(app: App, deps: Deps) -> None:
     drafts.register(app, deps)
     goals.register(app, deps)
     home.register(app, deps)
+    prompts.register(app, deps)
     unknown.register(app, deps)  # last: the catch-all

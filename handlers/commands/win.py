@@ -12,17 +12,18 @@ from bot.blocks import wins as blocks
 from bot.deps import Deps
 from bot.slack.gateway import SlackGateway, error_code
 from bot.usecases.members import needs_refresh
+from bot.usecases.preferences import prefs_form
 from bot.usecases.wins import Held, Logged, Rejected, latest_wins, submit_text, win_form
 from handlers.context import current_member, refresh_profile
 
-SUB_COMMANDS = ("list", "help")
+SUB_COMMANDS = ("list", "help", "settings")
 # The member `needs_after_work` looked up, handed on to the listener in the request context.
 MEMBER = "win_member"
 
 
 def request_kind(text: str) -> str:
-    """What a `/win` asks for: "form", "help", "unknown" (a lone unknown word), "list" or
-    "log"."""
+    """What a `/win` asks for: "form", "help", "settings", "unknown" (a lone unknown word),
+    "list" or "log"."""
     words = text.split()
     if not words:
         return "form"
@@ -51,7 +52,7 @@ def register(app: App, deps: Deps) -> None:
         (except `users.info` once, the first time we meet someone)."""
         text = str(command.get("text") or "")
         kind = request_kind(text)
-        if kind == "form":
+        if kind in ("form", "settings"):
             ack()  # the form opens after the ack
             return
         if kind == "help":
@@ -87,8 +88,19 @@ def register(app: App, deps: Deps) -> None:
     def after_win(
         command: dict[str, Any], client: WebClient, context: BoltContext, respond: Respond
     ) -> None:
-        """After the ack: open the form for a bare `/win`, and keep the profile fresh."""
-        if not str(command.get("text") or "").strip():
+        """After the ack: open the form for a bare `/win` (or the settings for `/win
+        settings`), and keep the profile fresh."""
+        if request_kind(str(command.get("text") or "")) == "settings":
+            member = current_member(deps, client, context)
+            try:
+                SlackGateway(client).open_view(str(command.get("trigger_id")), prefs_form(member))
+            except SlackApiError as exc:
+                respond(
+                    response_type="ephemeral",
+                    text=f"Sorry, I couldn't open your settings (Slack said `{error_code(exc)}`). "
+                    "Try `/win settings` again.",
+                )
+        elif not str(command.get("text") or "").strip():
             member = current_member(deps, client, context)
             view = win_form(deps.db, member, deps.clock.now())
             assert view is not None

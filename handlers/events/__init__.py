@@ -3,9 +3,10 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.deps import Deps
-from handlers.events import app_home_opened, user_change
+from handlers.events import app_home_opened, dm_reply, user_change
 
 
 def register(app: App, deps: Deps) -> None:
     app_home_opened.register(app, deps)
     user_change.register(app, deps)
+    dm_reply.register(app, deps)

@@ -3,7 +3,14 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.deps import Deps
-from handlers.views import goal_modal, mentor_profile, program_import, program_match, win_modal
+from handlers.views import (
+    goal_modal,
+    mentor_profile,
+    prefs_modal,
+    program_import,
+    program_match,
+    win_modal,
+)
 
 
 def register(app: App, deps: Deps) -> None:
@@ -12,3 +19,4 @@ def register(app: App, deps: Deps) -> None:
     program_import.register(app, deps)
     program_match.register(app, deps)
     mentor_profile.register(app, deps)
+    prefs_modal.register(app, deps)
