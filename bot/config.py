@@ -41,6 +41,8 @@ class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     slack_api_url: str = SLACK_API_URL
     coordinators: frozenset[str] = field(default_factory=frozenset)
+    # Program-wide goal review dates (month, day); empty: six months after each goal.
+    review_dates: tuple[tuple[int, int], ...] = ()
     port: int = DEFAULT_PORT
 
     def require(self, *names: str) -> None:
@@ -123,6 +125,8 @@ def load_settings(
             "list member IDs (e.g. U012AB3CD) separated by commas"
         )
 
+    review_dates = parse_review_dates(get("BENCHMATE_REVIEW_DATES"))
+
     port_text = get("PORT") or str(DEFAULT_PORT)
     if not port_text.isdigit() or not 0 < int(port_text) < 65536:
         raise ConfigError(f"PORT must be a number from 1 to 65535, not {port_text!r}")
@@ -134,5 +138,24 @@ def load_settings(
         database_url=database_url,
         slack_api_url=api_url,
         coordinators=coordinators,
+        review_dates=review_dates,
         port=int(port_text),
     )
+
+
+def parse_review_dates(text: str) -> tuple[tuple[int, int], ...]:
+    """'06-01,12-01' -> ((6, 1), (12, 1))."""
+    dates = []
+    for part in (p.strip() for p in text.split(",") if p.strip()):
+        match = re.fullmatch(r"(\d{1,2})-(\d{1,2})", part)
+        valid = False
+        if match:
+            month, day = int(match[1]), int(match[2])
+            valid = 1 <= month <= 12 and 1 <= day <= (29 if month == 2 else 31)
+        if not valid:
+            raise ConfigError(
+                f"BENCHMATE_REVIEW_DATES has {part!r}: list month-day dates such as "
+                "06-01,12-01 (or leave it empty for a review six months after each goal)"
+            )
+        dates.append((month, day))
+    return tuple(sorted(set(dates)))

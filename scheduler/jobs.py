@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from scheduler.base import Job
+from scheduler.goal_reviews import goal_reviews
+from scheduler.housekeeping import prune_events, refresh_profiles
 from scheduler.weekly_prompts import weekly_prompts
 
-JOBS: list[Job] = [weekly_prompts]
+JOBS: list[Job] = [refresh_profiles, weekly_prompts, goal_reviews, prune_events]

@@ -89,6 +89,7 @@ class FakeSlack:
         self.emails: dict[str, str] = {}
         self.failures: dict[str, deque[tuple[int, str | None, float]]] = {}
         self.limit_per_second: float | None = None
+        self.post_delay = 0.0  # seconds each chat.postMessage takes (a slow Slack)
         self.socket_urls: Callable[[], str] | None = None  # Socket Mode connection URLs
         self._window: deque[float] = deque()
         self._lock = threading.Condition()
@@ -227,6 +228,8 @@ class FakeSlack:
             self.record(method, args, token)
             return 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": "1"}
         self.record(method, args, token)
+        if method == "chat.postMessage" and self.post_delay:
+            time.sleep(self.post_delay)
         if error:
             return 200, {"ok": False, "error": error}, {}
         if method == "apps.connections.open":

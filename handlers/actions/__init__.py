@@ -3,7 +3,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.deps import Deps
-from handlers.actions import drafts, goals, home, prompts, unknown, wins
+from handlers.actions import drafts, goal_review, goals, home, prompts, unknown, wins
 
 
 def register(app: App, deps: Deps) -> None:
@@ -12,4 +12,5 @@ def register(app: App, deps: Deps) -> None:
     goals.register(app, deps)
     home.register(app, deps)
     prompts.register(app, deps)
+    goal_review.register(app, deps)
     unknown.register(app, deps)  # last: the catch-all

@@ -1,4 +1,5 @@
-"""The goal menu on the Home tab: mark achieved (and offer to log it as a win) or drop."""
+"""The goal menu on the Home tab (and the goal review DM's buttons): mark achieved (and
+offer to log it as a win) or drop."""
 
 from __future__ import annotations
 
@@ -55,6 +56,11 @@ def register(app: App, deps: Deps) -> None:
             )
             assert view is not None
             open_or_explain(body, respond, client, view)
+        elif body.get("response_url"):  # from the goal review DM: say it was done
+            tell(body, respond, client, f"Dropped *{goal.title}*. Nothing else changed.")
         publish_home(deps, client, team_id(context), str(context.user_id))
 
     app.action("goal_menu")(ack=ack_only, lazy=[choose])
+    # The goal review DM's Achieved and Drop buttons make the same choices.
+    app.action("goal_review_achieved")(ack=ack_only, lazy=[choose])
+    app.action("goal_review_drop")(ack=ack_only, lazy=[choose])

@@ -5,6 +5,7 @@ from slack_bolt import App
 from bot.deps import Deps
 from handlers.views import (
     goal_modal,
+    goal_retarget,
     mentor_profile,
     prefs_modal,
     program_import,
@@ -20,3 +21,4 @@ def register(app: App, deps: Deps) -> None:
     program_match.register(app, deps)
     mentor_profile.register(app, deps)
     prefs_modal.register(app, deps)
+    goal_retarget.register(app, deps)
