@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from concurrent.futures import Executor, ThreadPoolExecutor
+from dataclasses import dataclass, field
 
 from bot.clock import Clock
 from bot.config import Settings
 from bot.store.db import Database
+from bot.usecases.member_cache import MemberCache
 
 
 @dataclass(frozen=True)
@@ -14,3 +16,8 @@ class Deps:
     settings: Settings
     db: Database
     clock: Clock
+    members: MemberCache = field(default_factory=MemberCache)
+    # Work that runs after a listener has answered (see handlers/context.py after_ack).
+    background: Executor = field(
+        default_factory=lambda: ThreadPoolExecutor(max_workers=4, thread_name_prefix="after-ack")
+    )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import BoltContext
@@ -11,6 +13,8 @@ from bot.deps import Deps
 from bot.slack.gateway import SlackGateway
 from bot.store.models import Member
 from bot.usecases.members import ensure_member, refresh_member
+
+log = logging.getLogger(__name__)
 
 
 def team_id(context: BoltContext) -> str:
@@ -24,10 +28,34 @@ def current_member(deps: Deps, client: WebClient, context: BoltContext) -> Membe
     )
 
 
+def remembered_member(deps: Deps, client: WebClient, context: BoltContext) -> Member:
+    """`current_member`, remembered for a few minutes (bot/usecases/member_cache.py):
+    for the `/win <text>` hot path only."""
+    member = deps.members.get(team_id(context), str(context.user_id))
+    if member is None:
+        member = current_member(deps, client, context)
+        deps.members.put(member)
+    return member
+
+
 def refresh_profile(deps: Deps, client: WebClient, context: BoltContext) -> None:
     refresh_member(
         deps.db, SlackGateway(client), team_id(context), str(context.user_id), deps.clock.now()
     )
+    deps.members.forget(team_id(context), str(context.user_id))
+
+
+def after_ack(deps: Deps, work: Callable[..., None], *args: Any) -> None:
+    """Run `work(*args)` on the background pool, after the listener has answered Slack.
+    For hot paths where Bolt's lazy listeners (which copy the request) cost too much."""
+
+    def logged() -> None:
+        try:
+            work(*args)
+        except Exception:
+            log.exception("after-ack work %s failed", getattr(work, "__name__", work))
+
+    deps.background.submit(logged)
 
 
 def ack_only(ack: Any) -> None:

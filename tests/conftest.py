@@ -154,6 +154,7 @@ def run_app(slack: FakeSlack, db_url: str, **extra: object) -> Iterator[Running]
         )
     finally:
         executor.shutdown(wait=True)  # let lazy listeners finish while Slack is up
+        deps.background.shutdown(wait=True)
         stop()
         db.dispose()
 

@@ -94,12 +94,17 @@ def test_serve_migrates_a_new_database_and_answers(
 
     assert reply.status == 200
     assert reply.json()["response_type"] == "ephemeral"
+    # The server commits a `/win` a few milliseconds after answering (bot/store/later.py).
     db = Database(f"sqlite:///{db_file}")
-    with db.begin() as session:
-        assert [w.text for w in session.scalars(select(Win))] == [
-            "ran the first CBC on the new analyzer"
-        ]
+    deadline = time.monotonic() + 5
+    while True:
+        with db.begin() as session:
+            texts = list(session.scalars(select(Win.text)))
+        if texts or time.monotonic() > deadline:
+            break
+        time.sleep(0.02)
     db.dispose()
+    assert texts == ["ran the first CBC on the new analyzer"]
     assert client.command("/win", "forged", secret="wrong-secret").status == 401
 
     process.terminate()

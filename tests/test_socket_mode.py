@@ -77,13 +77,19 @@ def socket_app(tmp_path: Path, slack: FakeSlack) -> Iterator[SocketApp]:
             running.stop()  # before the WebSocket server goes, so the app doesn't reconnect
 
 
-def wins_in(db_url: str) -> list[Win]:
+def wins_in(db_url: str, count: int) -> list[Win]:
+    """The wins in the app's database once there are `count` (it commits `/win` a few
+    milliseconds after answering: bot/store/later.py), or what is there after 5 s."""
     db = Database(db_url)
+    deadline = time.monotonic() + 5
     try:
-        with db.begin() as session:
-            wins = list(session.scalars(select(Win)))
-            session.expunge_all()
-            return wins
+        while True:
+            with db.begin() as session:
+                wins = list(session.scalars(select(Win)))
+                session.expunge_all()
+            if len(wins) == count or time.monotonic() > deadline:
+                return wins
+            time.sleep(0.02)
     finally:
         db.dispose()
 
@@ -97,7 +103,7 @@ def test_win_over_socket_mode(socket_app: SocketApp, slack: FakeSlack) -> None:
     assert "passed my SBB exam" in reply.body.decode()
     assert [b["type"] for b in ack["payload"]["blocks"]][-1] == "actions"  # Edit, Undo
 
-    [win] = wins_in(socket_app.db_url)
+    [win] = wins_in(socket_app.db_url, 1)
     assert (win.text, win.source, win.team_id) == ("passed my SBB exam", "slash", "T0001")
 
     # The app-level token opened the connection, in the header; the bot token did the rest.
@@ -122,7 +128,7 @@ def test_undo_button_over_socket_mode(socket_app: SocketApp, slack: FakeSlack) -
     [answer] = slack.wait_for_response()
     assert answer["replace_original"] is True
     assert "Removed 1 win" in json.dumps(answer["blocks"])
-    assert wins_in(socket_app.db_url) == []
+    assert wins_in(socket_app.db_url, 0) == []
 
 
 def test_home_tab_event_over_socket_mode(socket_app: SocketApp, slack: FakeSlack) -> None:
@@ -143,7 +149,7 @@ def test_reconnects_when_slack_recycles_the_connection(
     assert len(slack.wait_for("apps.connections.open", 2)) == 2
     assert [path.split("ticket=")[1][:2] for path in socket_app.server.paths] == ["t1", "t2"]
     socket_app.client.command("/win", "calibrated the new hematology analyzer")
-    assert [w.text for w in wins_in(socket_app.db_url)] == [
+    assert [w.text for w in wins_in(socket_app.db_url, 1)] == [
         "calibrated the new hematology analyzer"
     ]
 

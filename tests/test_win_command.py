@@ -33,9 +33,9 @@ def test_win_with_text_is_logged_and_answered_ephemerally(bench: Running) -> Non
     # 15:00 UTC on Nov 20 is 09:00 in Chicago: the member's own date.
     assert win.occurred_on == date(2026, 11, 20)
     edit = body["blocks"][1]["accessory"]
-    assert (edit["action_id"], edit["value"]) == ("win_edit", str(win.id))
+    assert (edit["action_id"], edit["value"]) == ("win_edit", win.key)
     undo = body["blocks"][-1]["elements"][0]
-    assert (undo["action_id"], undo["value"]) == ("win_undo", str(win.id))
+    assert (undo["action_id"], undo["value"]) == ("win_undo", win.key)
 
 
 def test_first_contact_creates_member_from_users_info(bench: Running) -> None:
@@ -65,7 +65,7 @@ def test_bulleted_lines_log_one_win_each(bench: Running) -> None:
         "trained 3 phlebotomists",
         "earned 2 CE credits",
     ]
-    ids = ",".join(str(w.id) for w in wins(bench))
+    ids = ",".join(w.key for w in wins(bench))
     assert body["blocks"][-1]["elements"][0]["value"] == ids
 
 

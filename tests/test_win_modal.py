@@ -193,12 +193,12 @@ def test_edit_button_updates_the_win_without_duplicating(bench: Running) -> None
     goal_id = set_goal(bench, "Master PCR")
     body = bench.client.command("/win", "ran my first PCR panel").json()
     [win] = stored_wins(bench)
-    bench.client.click("win_edit", str(win.id))
+    bench.client.click("win_edit", win.key)
 
     view = open_modal(bench, 2)
     assert view["title"]["text"] == "Edit your win"
     assert block(view, "text")["element"]["initial_value"] == "ran my first PCR panel"
-    assert body["blocks"][1]["accessory"]["value"] == str(win.id)
+    assert body["blocks"][1]["accessory"]["value"] == win.key
 
     answer = bench.client.submit(
         view,
@@ -231,7 +231,7 @@ def test_editing_keeps_the_link_to_an_achieved_goal(bench: Running) -> None:
     bench.slack.wait_for("views.open", 3)
     [win] = stored_wins(bench)
 
-    bench.client.click("win_edit", str(win.id))
+    bench.client.click("win_edit", win.key)
     view = open_modal(bench, 4)
     assert block(view, "goal")["element"]["initial_option"]["value"] == str(goal_id)
     bench.client.submit(view, {"text": "ran PCR solo, twice", "goal": str(goal_id)})

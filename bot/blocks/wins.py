@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
 from bot.blocks.common import (
     Block,
@@ -38,6 +39,17 @@ HELP_TEXT = (
 )
 
 
+class LoggedWin(Protocol):
+    """What the answer to a logged win shows: a stored `Win` or one still queued."""
+
+    @property
+    def key(self) -> str: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def is_private(self) -> bool: ...
+
+
 def help_blocks(prefix: str | None = None) -> list[Block]:
     blocks = [section(prefix)] if prefix else []
     return [*blocks, section(HELP_TEXT)]
@@ -47,15 +59,15 @@ def quote(text: str) -> str:
     return "\n".join("> " + line for line in escape(text).splitlines() or [""])
 
 
-def logged_blocks(wins: list[Win]) -> list[Block]:
+def logged_blocks(wins: Sequence[LoggedWin]) -> list[Block]:
     """The ephemeral answer to `/win <text>`: each win, with Edit, and one Undo."""
     noun = "win" if len(wins) == 1 else f"{len(wins)} wins"
     private = " (kept private)" if any(w.is_private for w in wins) else ""
     blocks: list[Block] = [section(f":tada: Logged your {noun}{private}.")]
     for win in wins:
-        blocks.append(section(quote(win.text), button("Edit", "win_edit", str(win.id))))
-    ids = ",".join(str(w.id) for w in wins)
-    blocks.append(actions(button("Undo", "win_undo", ids, style="danger")))
+        blocks.append(section(quote(win.text), button("Edit", "win_edit", win.key)))
+    keys = ",".join(w.key for w in wins)
+    blocks.append(actions(button("Undo", "win_undo", keys, style="danger")))
     return blocks
 
 

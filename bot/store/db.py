@@ -10,9 +10,11 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, Table, create_engine, event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
+
+from bot.store.later import OnError, WriteBehind
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -76,12 +78,22 @@ class Database:
         self._turn: AbstractContextManager[object] = (
             threading.RLock() if url.startswith("sqlite") else nullcontext()
         )
+        self.later = WriteBehind(self.engine, self._turn)
 
     @contextmanager
     def begin(self) -> Iterator[Session]:
-        """A unit of work: commits on success, rolls back on error."""
+        """A unit of work: commits on success, rolls back on error. Rows queued with
+        `insert_later` are written first, so every unit of work sees them."""
+        if self.later.busy:
+            self.later.flush()
         with self._turn, self.sessions.begin() as session:
             yield session
+
+    def insert_later(
+        self, table: Table, rows: list[dict[str, Any]], on_error: OnError | None = None
+    ) -> None:
+        """Queue rows to be committed just after the caller answers (see bot/store/later.py)."""
+        self.later.insert(table, rows, on_error)
 
     def is_reachable(self) -> bool:
         try:
@@ -92,6 +104,8 @@ class Database:
         return True
 
     def dispose(self) -> None:
+        """Write what is queued, then close the connections."""
+        self.later.close()
         self.engine.dispose()
 
 

@@ -3,6 +3,7 @@ deployment can serve several workspaces later."""
 
 from __future__ import annotations
 
+import random
 from datetime import UTC, date, datetime, time
 
 from sqlalchemy import (
@@ -125,10 +126,20 @@ class Goal(Base):
     wins: Mapped[list[Win]] = relationship(back_populates="goal", passive_deletes=True)
 
 
+def new_key() -> str:
+    """32 random hex digits. Keys name wins, they guard nothing (every use checks the
+    member), so the fast `random` generator (seeded from the OS, reseeded after fork)
+    does; os.urandom costs tens of microseconds a call on some virtual machines."""
+    return f"{random.getrandbits(128):032x}"
+
+
 class Win(Base):
     __tablename__ = "wins"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # Buttons and forms name a win by this key: `/win <text>` answers before the row
+    # (and so its id) exists; see bot/store/later.py.
+    key: Mapped[str] = mapped_column(String(32), unique=True, default=new_key)
     team_id: Mapped[str] = mapped_column(String(32))
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
     text: Mapped[str] = mapped_column(Text)

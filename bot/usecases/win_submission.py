@@ -54,7 +54,7 @@ def submit_win_form(db: Database, member: Member, view: dict[str, Any], now: dat
     acknowledged = state.checked(view, "phi_ack")
 
     errors: dict[str, str] = {}
-    editing = meta.get("win_id") is not None
+    editing = meta.get("win") is not None
     checked = check_text(text)
     if isinstance(checked, Rejected):
         errors["text"] = checked.reason
@@ -95,7 +95,7 @@ def submit_win_form(db: Database, member: Member, view: dict[str, Any], now: dat
         )
     flagged = bool(findings)
     if editing:
-        win = update_win(db, member, int(meta["win_id"]), text, details, phi_flagged=flagged)
+        win = update_win(db, member, str(meta["win"]), text, details, phi_flagged=flagged)
         if win is None:
             return FieldErrors({"text": "That win is no longer there; it may have been undone."})
         return Saved([win])

@@ -15,7 +15,8 @@ from bot.rules.localtime import local_date
 from bot.rules.phi import Finding, find_phi
 from bot.rules.wins import MAX_WINS_PER_ENTRY, length_problem, split_wins
 from bot.store.db import Database
-from bot.store.models import Draft, Goal, Member, Win
+from bot.store.later import OnError
+from bot.store.models import Draft, Goal, Member, Win, new_key
 
 
 @dataclass(frozen=True)
@@ -29,9 +30,18 @@ class WinDetails:
     permalink: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class QueuedWin:
+    """A win on its way to the database (bot/store/later.py): what the answer shows."""
+
+    key: str
+    text: str
+    is_private: bool = False
+
+
 @dataclass(frozen=True)
 class Logged:
-    wins: list[Win]
+    wins: Sequence[Win | QueuedWin]
 
 
 @dataclass(frozen=True)
@@ -75,12 +85,23 @@ def submit_text(
     source: str,
     now: datetime,
     details: WinDetails | None = None,
+    *,
+    write_behind: OnError | None = None,
 ) -> Outcome:
-    """Log the wins in `text`, hold it if it may carry patient data, or say why not."""
+    """Log the wins in `text`, hold it if it may carry patient data, or say why not.
+
+    With `write_behind`, the wins are queued and committed just after the caller
+    answers (bot/store/later.py); `write_behind` gets any rows that could not be saved.
+    """
     checked = check_text(text)
     if isinstance(checked, Rejected):
         return checked
+    details = details or WinDetails()
     findings = find_phi(text)
+    if not findings and write_behind is not None and details.goal_id is None:
+        rows = [win_row(member, piece, source, now, details) for piece in checked]
+        db.insert_later(Win.__table__, rows, write_behind)
+        return Logged([QueuedWin(row["key"], row["text"]) for row in rows])
     with db.begin() as session:
         if findings:
             draft = Draft(
@@ -93,7 +114,35 @@ def submit_text(
             session.add(draft)
             session.flush()
             return Held(draft.id, draft.text, findings)
-        return Logged(add_wins(session, member, checked, source, now, details or WinDetails()))
+        return Logged(add_wins(session, member, checked, source, now, details))
+
+
+def win_row(
+    member: Member,
+    text: str,
+    source: str,
+    now: datetime,
+    details: WinDetails,
+    *,
+    goal_id: int | None = None,
+    phi_flagged: bool = False,
+) -> dict[str, Any]:
+    """The column values of one new win. Flagged wins are private and never shared."""
+    return {
+        "key": new_key(),
+        "team_id": member.team_id,
+        "member_id": member.id,
+        "text": text,
+        "source": source,
+        "category": details.category,
+        "occurred_on": details.occurred_on or local_date(now, member.tz),
+        "logged_at": now,
+        "goal_id": goal_id,
+        "shared_with_mentor": details.shared_with_mentor and not phi_flagged,
+        "is_private": phi_flagged,
+        "phi_flagged": phi_flagged,
+        "permalink": details.permalink,
+    }
 
 
 def add_wins(
@@ -106,23 +155,10 @@ def add_wins(
     *,
     phi_flagged: bool = False,
 ) -> list[Win]:
-    """Insert one win per text. Flagged wins are private and never shared."""
+    """Insert one win per text, now, in the caller's unit of work."""
     goal_id = details.goal_id if own_goal(session, member, details.goal_id) else None
     wins = [
-        Win(
-            team_id=member.team_id,
-            member_id=member.id,
-            text=text,
-            source=source,
-            category=details.category,
-            occurred_on=details.occurred_on or local_date(now, member.tz),
-            logged_at=now,
-            goal_id=goal_id,
-            shared_with_mentor=details.shared_with_mentor and not phi_flagged,
-            is_private=phi_flagged,
-            phi_flagged=phi_flagged,
-            permalink=details.permalink,
-        )
+        Win(**win_row(member, text, source, now, details, goal_id=goal_id, phi_flagged=phi_flagged))
         for text in texts
     ]
     session.add_all(wins)
@@ -171,17 +207,18 @@ def get_draft(db: Database, member: Member, draft_id: int) -> Draft | None:
         return own_draft(session, member, draft_id)
 
 
-def own_win(session: Session, member: Member, win_id: int) -> Win | None:
+def own_win(session: Session, member: Member, key: str) -> Win | None:
     """The win if it belongs to this member; nobody edits or sees another's win."""
-    win = session.get(Win, win_id)
-    return win if win is not None and win.member_id == member.id else None
+    return session.scalars(
+        select(Win).where(Win.key == key, Win.member_id == member.id)
+    ).one_or_none()
 
 
-def undo_wins(db: Database, member: Member, win_ids: Sequence[int]) -> int:
-    """Delete the member's own wins among `win_ids`; returns how many went."""
+def undo_wins(db: Database, member: Member, keys: Sequence[str]) -> int:
+    """Delete the member's own wins among `keys`; returns how many went."""
     with db.begin() as session:
         result = session.execute(
-            delete(Win).where(Win.id.in_(list(win_ids)), Win.member_id == member.id)
+            delete(Win).where(Win.key.in_(list(keys)), Win.member_id == member.id)
         )
         return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
@@ -189,14 +226,14 @@ def undo_wins(db: Database, member: Member, win_ids: Sequence[int]) -> int:
 def update_win(
     db: Database,
     member: Member,
-    win_id: int,
+    key: str,
     text: str,
     details: WinDetails,
     *,
     phi_flagged: bool = False,
 ) -> Win | None:
     with db.begin() as session:
-        win = own_win(session, member, win_id)
+        win = own_win(session, member, key)
         if win is None:
             return None
         win.text = text.strip()
@@ -243,13 +280,13 @@ def goal_choices(session: Session, member: Member, goal_id: int | None) -> list[
 
 
 def win_form(
-    db: Database, member: Member, now: datetime, *, win_id: int | None = None, **prefill: Any
+    db: Database, member: Member, now: datetime, *, win_key: str | None = None, **prefill: Any
 ) -> dict[str, Any] | None:
     """The win modal for a new win (with `prefill`), or for editing one of the member's
-    own wins; None when `win_id` is not theirs."""
+    own wins; None when `win_key` is not theirs."""
     with db.begin() as session:
-        if win_id is not None:
-            win = own_win(session, member, win_id)
+        if win_key is not None:
+            win = own_win(session, member, win_key)
             if win is None:
                 return None
             prefill = {
@@ -265,6 +302,6 @@ def win_form(
         today=local_date(now, member.tz),
         goals=goals,
         private_metadata=prefill.pop("private_metadata", "")
-        or blocks.metadata(win_id=win_id, source="modal"),
+        or blocks.metadata(win=win_key, source="modal"),
         **prefill,
     )

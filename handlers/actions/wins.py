@@ -16,8 +16,9 @@ from handlers.reply import open_or_explain, tell
 NOT_YOURS = "I can't find that win among yours; it may have been undone."
 
 
-def ids(value: str) -> list[int]:
-    return [int(part) for part in value.split(",") if part.strip().isdigit()]
+def keys(value: str) -> list[str]:
+    """Win keys from a button value ("k1,k2"); anything malformed is dropped."""
+    return [part for part in value.split(",") if part.isalnum() and len(part) <= 32]
 
 
 def register(app: App, deps: Deps) -> None:
@@ -29,8 +30,10 @@ def register(app: App, deps: Deps) -> None:
         respond: Respond,
     ) -> None:
         member = current_member(deps, client, context)
-        win_ids = ids(str(action.get("value") or ""))
-        view = win_form(deps.db, member, deps.clock.now(), win_id=win_ids[0]) if win_ids else None
+        win_keys = keys(str(action.get("value") or ""))
+        view = (
+            win_form(deps.db, member, deps.clock.now(), win_key=win_keys[0]) if win_keys else None
+        )
         if view is None:
             tell(body, respond, client, NOT_YOURS)
             return
@@ -44,7 +47,7 @@ def register(app: App, deps: Deps) -> None:
         respond: Respond,
     ) -> None:
         member = current_member(deps, client, context)
-        removed = undo_wins(deps.db, member, ids(str(action.get("value") or "")))
+        removed = undo_wins(deps.db, member, keys(str(action.get("value") or "")))
         if removed:
             respond(replace_original=True, blocks=blocks.undone_blocks(removed), text="Undone")
         else:

@@ -11,14 +11,14 @@ from slack_sdk.errors import SlackApiError
 from bot.blocks import wins as blocks
 from bot.deps import Deps
 from bot.slack.gateway import SlackGateway, error_code
+from bot.store.later import OnError
+from bot.store.models import Member
 from bot.usecases.members import needs_refresh
 from bot.usecases.preferences import prefs_form
 from bot.usecases.wins import Held, Logged, Rejected, latest_wins, submit_text, win_form
-from handlers.context import current_member, refresh_profile
+from handlers.context import after_ack, current_member, refresh_profile, remembered_member
 
 SUB_COMMANDS = ("list", "help", "settings")
-# The member `needs_after_work` looked up, handed on to the listener in the request context.
-MEMBER = "win_member"
 
 
 def request_kind(text: str) -> str:
@@ -35,25 +35,32 @@ def request_kind(text: str) -> str:
     return "log"
 
 
-def register(app: App, deps: Deps) -> None:
-    def needs_after_work(command: dict[str, Any], client: WebClient, context: BoltContext) -> bool:
-        """Whether `after_win` has anything to do. Bolt copies the whole request for a lazy
-        listener, which cost `/win <text>` more than saving the win, so we only take one
-        when there is work: the form for a bare `/win`, or a stale profile."""
-        if request_kind(str(command.get("text") or "")) not in ("list", "log"):
-            return True
-        context[MEMBER] = member = current_member(deps, client, context)
-        return needs_refresh(member, deps.clock.now())
+def tell_lost(client: WebClient, member: Member) -> OnError:
+    """What to do if queued wins cannot be saved: give the member their words back."""
 
+    def lost(rows: list[dict[str, Any]], error: Exception) -> None:
+        texts = "\n".join(f"• {row['text']}" for row in rows)
+        SlackGateway(client).dm(
+            member.slack_user_id,
+            "Sorry, I couldn't save your win just now (the database did not answer). "
+            f"Here it is, so nothing is lost; please log it again in a while:\n{texts}",
+        )
+
+    return lost
+
+
+def register(app: App, deps: Deps) -> None:
     def answer_win(
         ack: Any, command: dict[str, Any], client: WebClient, context: BoltContext
     ) -> None:
-        """Runs before the ack: everything here is a database write or read, no Slack call
-        (except `users.info` once, the first time we meet someone)."""
+        """Answers in the request thread, with database work only. What calls Slack (the
+        form, a profile refresh) goes to `after_ack`: Bolt's lazy listeners copy the whole
+        request first, which cost more than logging the win (bench/win_latency.py)."""
         text = str(command.get("text") or "")
         kind = request_kind(text)
         if kind in ("form", "settings"):
-            ack()  # the form opens after the ack
+            ack()  # the form opens after the answer
+            after_ack(deps, open_form, command, client, context)
             return
         if kind == "help":
             ack(response_type="ephemeral", blocks=blocks.help_blocks(), text=blocks.HELP_TEXT)
@@ -65,13 +72,17 @@ def register(app: App, deps: Deps) -> None:
             )
             ack(response_type="ephemeral", blocks=blocks.help_blocks(hint), text=hint)
             return
-        member = context.get(MEMBER) or current_member(deps, client, context)
+        member = remembered_member(deps, client, context)
+        if needs_refresh(member, deps.clock.now()):
+            after_ack(deps, refresh_profile, deps, client, context)
         if kind == "list":
             with deps.db.begin() as session:
                 listed = blocks.list_blocks(latest_wins(session, member.id))
             ack(response_type="ephemeral", blocks=listed, text="Your latest wins")
             return
-        outcome = submit_text(deps.db, member, text, "slash", deps.clock.now())
+        outcome = submit_text(
+            deps.db, member, text, "slash", deps.clock.now(), write_behind=tell_lost(client, member)
+        )
         if isinstance(outcome, Logged):
             ack(response_type="ephemeral", blocks=blocks.logged_blocks(outcome.wins), text="Logged")
         elif isinstance(outcome, Held):
@@ -85,35 +96,22 @@ def register(app: App, deps: Deps) -> None:
             echo = f"{outcome.reason}\nHere is what you wrote:\n```{text}```"
             ack(response_type="ephemeral", text=echo)
 
-    def after_win(
-        command: dict[str, Any], client: WebClient, context: BoltContext, respond: Respond
-    ) -> None:
-        """After the ack: open the form for a bare `/win` (or the settings for `/win
-        settings`), and keep the profile fresh."""
+    def open_form(command: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+        """The win form for a bare `/win`, the preferences for `/win settings`."""
+        member = current_member(deps, client, context)
         if request_kind(str(command.get("text") or "")) == "settings":
-            member = current_member(deps, client, context)
-            try:
-                SlackGateway(client).open_view(str(command.get("trigger_id")), prefs_form(member))
-            except SlackApiError as exc:
-                respond(
-                    response_type="ephemeral",
-                    text=f"Sorry, I couldn't open your settings (Slack said `{error_code(exc)}`). "
-                    "Try `/win settings` again.",
-                )
-        elif not str(command.get("text") or "").strip():
-            member = current_member(deps, client, context)
-            view = win_form(deps.db, member, deps.clock.now())
-            assert view is not None
-            try:
-                SlackGateway(client).open_view(str(command.get("trigger_id")), view)
-            except SlackApiError as exc:
-                respond(
-                    response_type="ephemeral",
-                    text=f"Sorry, I couldn't open the form (Slack said `{error_code(exc)}`). "
-                    "Try `/win` again, or log directly with `/win what went well`.",
-                )
+            view, again = prefs_form(member), "/win settings"
+        else:
+            view, again = win_form(deps.db, member, deps.clock.now()), "/win"
+        assert view is not None
+        try:
+            SlackGateway(client).open_view(str(command.get("trigger_id")), view)
+        except SlackApiError as exc:
+            Respond(response_url=str(command.get("response_url")))(
+                response_type="ephemeral",
+                text=f"Sorry, I couldn't open the form (Slack said `{error_code(exc)}`). "
+                f"Try `{again}` again.",
+            )
         refresh_profile(deps, client, context)
 
-    # The first listener whose matcher agrees handles the request.
-    app.command("/win", matchers=[needs_after_work])(ack=answer_win, lazy=[after_win])
     app.command("/win")(answer_win)
