@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+from scheduler.announcements import announcements
 from scheduler.base import Job
 from scheduler.goal_reviews import goal_reviews
 from scheduler.housekeeping import prune_events, refresh_profiles
+from scheduler.meetings import meeting_nudges
 from scheduler.weekly_prompts import weekly_prompts
 
-JOBS: list[Job] = [refresh_profiles, weekly_prompts, goal_reviews, prune_events]
+JOBS: list[Job] = [
+    refresh_profiles,
+    weekly_prompts,
+    goal_reviews,
+    prune_events,
+    meeting_nudges,
+    announcements,
+]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from bot.blocks.common import Block, context, modal, option, plain, section
+from bot.blocks.common import Block, button, context, escape, modal, option, plain, section
 from bot.blocks.program import cadence_words
 from bot.blocks.wins import select_input
 from bot.rules.catalog import CAREER_LEVELS, CATEGORIES, CERTIFICATIONS, LAB_SECTIONS, ROLES, SHIFTS
@@ -28,21 +28,23 @@ class PairLine:
     my_role: str  # "mentor" or "mentee"
     since: date
     cadence_days: int
+    next_meeting: date | None = None
+    open_items: tuple[str, ...] = ()
 
 
 def pair_blocks(pair: PairLine) -> list[Block]:
-    """One pair in `/mentor`.
-
-    Hook for meetings (issue 4, meetings part): add the next meeting, the open action
-    items and a "Log a meeting" button (value = pair_id) to this list.
-    """
+    """One pair in `/mentor`: who, since when, the next meeting, the open action
+    items, and a "Log a meeting" button."""
     who = "You mentor" if pair.my_role == "mentor" else "Your mentor is"
-    return [
-        section(
-            f"{who} <@{pair.partner}>, since {pair.since:%b %d, %Y}. "
-            f"You meet {cadence_words(pair.cadence_days)}."
-        )
-    ]
+    text = (
+        f"{who} <@{pair.partner}>, since {pair.since:%b %d, %Y}. "
+        f"You meet {cadence_words(pair.cadence_days)}."
+    )
+    if pair.next_meeting:
+        text += f"\n*Next meeting:* {pair.next_meeting:%A, %b %d}"
+    if pair.open_items:
+        text += "\n*Open action items*\n" + "\n".join(f"• {escape(i)}" for i in pair.open_items)
+    return [section(text, button("Log a meeting", "meeting_log", str(pair.pair_id)))]
 
 
 def mentor_blocks(pairs: list[PairLine], *, on_roster: bool) -> list[Block]:
@@ -52,7 +54,7 @@ def mentor_blocks(pairs: list[PairLine], *, on_roster: bool) -> list[Block]:
             text += " Fill in `/mentor profile` so the coordinator can match you."
         return [section(text)]
     blocks: list[Block] = []
-    for pair in pairs[:20]:
+    for pair in pairs[:10]:
         blocks.extend(pair_blocks(pair))
     blocks.append(context("Update what you're looking for with `/mentor profile`."))
     return blocks

@@ -18,6 +18,7 @@ from sqlalchemy import (
     Time,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -153,6 +154,8 @@ class Win(Base):
     is_private: Mapped[bool] = mapped_column(Boolean, default=False)
     phi_flagged: Mapped[bool] = mapped_column(Boolean, default=False)
     permalink: Mapped[str | None] = mapped_column(Text)
+    # The member chose "share in the weekly digest" (default private; never if flagged).
+    in_digest: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     member: Mapped[Member] = relationship(back_populates="wins")
     goal: Mapped[Goal | None] = relationship(back_populates="wins")
@@ -247,6 +250,11 @@ class Pair(Base):
     created_by: Mapped[str] = mapped_column(String(32))
     # The group DM (mentor, mentee, app) the intro went to; meetings can post there.
     channel_id: Mapped[str | None] = mapped_column(String(32))
+    # Meetings (issue 4): the mentor's local date the next meeting is due (None: the
+    # scheduler sets it to start + cadence), and the day "Did you meet?" follow-ups
+    # start from (None: the day after it is due; "Not yet" moves it on).
+    next_meeting_on: Mapped[date | None] = mapped_column(Date)
+    followups_from: Mapped[date | None] = mapped_column(Date)
 
     mentor: Mapped[Member] = relationship(foreign_keys=[mentor_id])
     mentee: Mapped[Member] = relationship(foreign_keys=[mentee_id])
@@ -306,3 +314,103 @@ class SlackEvent(Base):
     team_id: Mapped[str] = mapped_column(String(32))
     event_id: Mapped[str] = mapped_column(String(64))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+# --- Meetings, announcements, surveys, digest (issue 4) -------------------------------
+
+ANNOUNCEMENT_AUDIENCES = ("everyone", "mentors", "mentees")  # or "section:<lab section>"
+ANNOUNCEMENT_DELIVERIES = ("channel", "dm", "both")
+
+
+class Meeting(Base):
+    """A meeting a pair said they held."""
+
+    __tablename__ = "meetings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    pair_id: Mapped[int] = mapped_column(ForeignKey("pairs.id", ondelete="CASCADE"), index=True)
+    held_on: Mapped[date] = mapped_column(Date)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    logged_by: Mapped[str] = mapped_column(String(32))  # Slack user id
+    logged_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ActionItem(Base):
+    """Something a pair agreed to do, noted when logging a meeting; open until ticked."""
+
+    __tablename__ = "action_items"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    pair_id: Mapped[int] = mapped_column(ForeignKey("pairs.id", ondelete="CASCADE"), index=True)
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id", ondelete="SET NULL"))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ProgramSettings(Base):
+    """Program-wide settings a coordinator sets in Slack (`/program channel #name`)."""
+
+    __tablename__ = "program_settings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32), unique=True)
+    channel_id: Mapped[str | None] = mapped_column(String(32))
+    updated_by: Mapped[str] = mapped_column(String(32))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Announcement(Base):
+    """A coordinator's announcement: DMs go through the nudge ledger (kind
+    "announcement", period = id); the channel post through `program_posts`."""
+
+    __tablename__ = "announcements"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    created_by: Mapped[str] = mapped_column(String(32))  # Slack user id
+    text: Mapped[str] = mapped_column(Text)
+    audience: Mapped[str] = mapped_column(String(48))
+    delivery: Mapped[str] = mapped_column(String(8))
+    send_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Set when every delivery is settled and the coordinator got the report.
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ProgramPost(Base):
+    """Exactly-once ledger for program-level posts that belong to no member (the
+    announcement's channel post, the weekly digest): one row per (kind, period)."""
+
+    __tablename__ = "program_posts"
+    __table_args__ = (UniqueConstraint("team_id", "kind", "period"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(32))
+    period: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16))  # claimed, sent, failed
+    attempts: Mapped[int] = mapped_column(Integer, default=1)
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ref: Mapped[str | None] = mapped_column(String(128))
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class SurveyResponse(Base):
+    """One member's answer to one survey about one pair (pulse or closing)."""
+
+    __tablename__ = "survey_responses"
+    __table_args__ = (UniqueConstraint("pair_id", "member_id", "period"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32), index=True)
+    pair_id: Mapped[int] = mapped_column(ForeignKey("pairs.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    period: Mapped[str] = mapped_column(String(16))  # "pulse-30", "pulse-90", "closing"
+    satisfaction: Mapped[int] = mapped_column(Integer)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
+    answered_at: Mapped[datetime] = mapped_column(UTCDateTime)

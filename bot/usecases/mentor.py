@@ -12,6 +12,7 @@ from bot.rules.localtime import local_date
 from bot.rules.roster import DEFAULT_CAPACITY, RosterRow, check_row
 from bot.store.db import Database
 from bot.store.models import Member
+from bot.usecases.meetings import cycle_of, open_items
 from bot.usecases.pairs import active_pairs, profile_of
 from bot.usecases.roster import save_profile
 
@@ -26,6 +27,8 @@ def my_pairs(db: Database, member: Member) -> tuple[list[PairLine], bool]:
                 my_role="mentor" if p.mentor_id == member.id else "mentee",
                 since=local_date(p.started_at, member.tz),
                 cadence_days=p.cadence_days,
+                next_meeting=cycle_of(p).due_on,
+                open_items=tuple(i.text for i in open_items(session, p.id)),
             )
             for p in active_pairs(session, member.id)
         ]

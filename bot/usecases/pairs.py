@@ -19,6 +19,7 @@ from bot.slack.gateway import SlackGateway, error_code
 from bot.store.db import Database
 from bot.store.models import Goal, Member, Pair, ProgramProfile
 from bot.usecases.coordinators import coordinator_ids, record
+from bot.usecases.meetings import cancel_open_nudges
 
 log = logging.getLogger(__name__)
 
@@ -130,8 +131,11 @@ def create_pair(
 
 
 def end_pair(session: Session, pair: Pair, *, reason: str, now: datetime) -> None:
+    """End the pair: its open meeting reminders and follow-ups are cancelled in the
+    ledger; the scheduler sends the closing survey to whoever is still here."""
     pair.ended_at = now
     pair.end_reason = reason
+    cancel_open_nudges(session, pair, now)
 
 
 def first_agenda(session: Session, mentee: Member) -> list[str]:

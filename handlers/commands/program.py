@@ -10,6 +10,7 @@ from slack_bolt import App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.blocks.announcements import announce_modal
 from bot.blocks.common import escape
 from bot.blocks.program import (
     PROGRAM_HELP,
@@ -22,6 +23,7 @@ from bot.deps import Deps
 from bot.rules.mentions import mentioned_users
 from bot.rules.report import shown
 from bot.slack.gateway import SlackGateway, error_code
+from bot.usecases.announcements import program_channel, set_program_channel
 from bot.usecases.coordinators import add_coordinator, coordinator_ids, record, remove_coordinator
 from bot.usecases.matching import propose_matches
 from bot.usecases.members import ensure_member, find_member
@@ -41,6 +43,7 @@ from handlers.coordinator_only import coordinator_only
 
 # Sub-commands that call Slack run after the ack; these need exactly two people.
 TWO_PEOPLE = ("pair", "unpair")
+_CHANNEL = re.compile(r"<#([CG][A-Z0-9]+)(?:\|[^>]*)?>")
 _CADENCE = re.compile(r"every\s+(\d{1,2})\s*(week|day)s?", re.I)
 
 
@@ -101,9 +104,27 @@ def register(app: App, deps: Deps) -> None:
                 response_type="ephemeral",
                 text="Pick a cadence between every day and every 13 weeks, e.g. `every 2 weeks`.",
             )
+        elif word == "channel":
+            found = _CHANNEL.search(text)
+            if not found:
+                ack(
+                    response_type="ephemeral",
+                    text="Use `/program channel #channel-name`, picking the channel from the list.",
+                )
+                return
+            with deps.db.begin() as session:
+                set_program_channel(
+                    session, team_id=team, channel_id=found.group(1), by=me, now=now
+                )
+            ack(
+                response_type="ephemeral",
+                text=f"The program channel is now <#{found.group(1)}>: announcements and the "
+                "weekly digest of shared wins go there. Invite me to it (`/invite @Benchmate`) "
+                "if it is private.",
+            )
         elif word == "remove" and len(users) != 1:
             ack(response_type="ephemeral", text="Use `/program remove @someone`.")
-        elif word in ("pair", "unpair", "remove", "import", "match", "report"):
+        elif word in ("pair", "unpair", "remove", "import", "match", "report", "announce"):
             ack()  # the rest happens after the ack
         elif word == "help":
             ack(response_type="ephemeral", text=PROGRAM_HELP)
@@ -135,6 +156,10 @@ def register(app: App, deps: Deps) -> None:
             match(gateway, respond, team, me, trigger)
         elif word == "report":
             report(gateway, respond, team, me)
+        elif word == "announce":
+            with deps.db.begin() as session:
+                channel = program_channel(session, team)
+            open_modal(gateway, respond, trigger, announce_modal(channel=channel))
 
     def open_modal(
         gateway: SlackGateway, respond: Respond, trigger: str, view: dict[str, Any]

@@ -6,8 +6,10 @@ from bot.deps import Deps
 from handlers.views import (
     goal_modal,
     goal_retarget,
+    meetings,
     mentor_profile,
     prefs_modal,
+    program_announce,
     program_import,
     program_match,
     win_modal,
@@ -22,3 +24,5 @@ def register(app: App, deps: Deps) -> None:
     mentor_profile.register(app, deps)
     prefs_modal.register(app, deps)
     goal_retarget.register(app, deps)
+    meetings.register(app, deps)
+    program_announce.register(app, deps)
