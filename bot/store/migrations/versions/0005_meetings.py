@@ -2,7 +2,7 @@
 surveys, the weekly digest choice on wins
 
 Revision ID: 0005_meetings
-Revises: 0002_nudges
+Revises: 0004_win_keys
 Create Date: 2026-11-22 00:23:18.553579
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0005_meetings"
-down_revision = "0002_nudges"
+down_revision = "0004_win_keys"
 branch_labels = None
 depends_on = None
 
