@@ -76,6 +76,7 @@ class Call:
     args: dict[str, Any]
     token: str | None
     at: float = field(default_factory=time.monotonic)
+    status: int = 200  # the HTTP status it was answered with (429, 500...)
 
 
 class FakeSlack:
@@ -219,13 +220,13 @@ class FakeSlack:
         self.check(method, args)
         status, error, retry_after = self.next_failure(method)
         if status == 429:
-            self.record(method, args, token)
+            self.record(method, args, token, status)
             return 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": str(retry_after)}
         if status >= 500:
-            self.record(method, args, token)
+            self.record(method, args, token, status)
             return status, {"ok": False, "error": "fatal_error"}, {}
         if method == "chat.postMessage" and self.over_limit():
-            self.record(method, args, token)
+            self.record(method, args, token, 429)
             return 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": "1"}
         self.record(method, args, token)
         if method == "chat.postMessage" and self.post_delay:
@@ -275,9 +276,11 @@ class FakeSlack:
             self._window.append(now)
             return False
 
-    def record(self, method: str, args: dict[str, Any], token: str | None) -> None:
+    def record(
+        self, method: str, args: dict[str, Any], token: str | None, status: int = 200
+    ) -> None:
         with self._lock:
-            self.calls.append(Call(method, args, token))
+            self.calls.append(Call(method, args, token, status=status))
             self._lock.notify_all()
 
     def open_connection(self, auth: str | None) -> dict[str, Any]:

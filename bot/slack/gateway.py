@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -44,24 +45,70 @@ class Posted:
 
 @dataclass
 class RateGate:
-    """Shared by everything sending through one gateway: after Slack answers 429, every
-    sender waits out `Retry-After` before its next call, instead of each finding out."""
+    """Shared by everything sending through one gateway.
 
+    After Slack answers 429, every sender waits out `Retry-After` before its next call,
+    instead of each finding out by itself. The gate also learns the rate Slack allowed:
+    the messages that went through in the second before the 429. From then on it spaces
+    calls 2% under that rate (lower again if a later 429 shows fewer went through), so a
+    large fan-out runs at Slack's limit instead of in bursts that each end in a
+    Retry-After pause.
+    """
+
+    margin: float = 0.98
     _until: float = 0.0
+    _next: float = 0.0
+    _interval: float = 0.0
+    _recent: deque[float] = field(default_factory=deque)
+    _starts: deque[float] = field(default_factory=deque)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def wait(self) -> float:
-        """Sleep until sending is allowed again; returns the seconds slept."""
+        """Sleep until this sender's turn; returns the seconds slept."""
         with self._lock:
-            delay = self._until - time.monotonic()
+            now = time.monotonic()
+            start = max(now, self._until, self._next)
+            if self._interval:
+                self._next = start + self._interval
+                # And never more than the learned number in any 1.05 s, so that a late
+                # thread bunching with an on-time one cannot trip Slack's window.
+                allowed = max(1, int(1.0 / self._interval))
+                while self._starts and start - self._starts[0] > 1.05:
+                    self._starts.popleft()
+                if len(self._starts) >= allowed:
+                    start = max(start, self._starts[-allowed] + 1.05)
+                self._starts.append(start)
+        delay = start - now
         if delay > 0:
             time.sleep(delay)
-            return delay
-        return 0.0
+        return max(delay, 0.0)
+
+    def passed(self) -> None:
+        """A call went through (kept for a second, to learn the rate on a 429)."""
+        with self._lock:
+            now = time.monotonic()
+            self._recent.append(now)
+            while self._recent and now - self._recent[0] > 1.0:
+                self._recent.popleft()
 
     def pause(self, seconds: float) -> None:
+        """Slack said 429: everyone waits `seconds`, then goes at the learned pace."""
         with self._lock:
-            self._until = max(self._until, time.monotonic() + seconds)
+            now = time.monotonic()
+            self._until = max(self._until, now + seconds)
+            allowed = sum(1 for t in self._recent if now - t <= 1.0)
+            if allowed and not self._interval:
+                self._interval = 1.0 / (allowed * self.margin)
+            elif allowed and allowed < 1.0 / self._interval:
+                # Slack's limit went down (or was overestimated): follow it.
+                self._interval = 1.0 / (allowed * self.margin)
+            self._next = self._until
+            self._recent.clear()
+
+    @property
+    def per_second(self) -> float | None:
+        """The pace learned so far (None: no 429 yet)."""
+        return 1.0 / self._interval if self._interval else None
 
 
 def make_client(token: str | None, base_url: str, *, retries: int = 2) -> WebClient:

@@ -151,7 +151,9 @@ def _post(
     while True:
         waited += gateway.gate.wait()
         try:
-            return gateway.send_dm(user_id, text, blocks)
+            posted = gateway.send_dm(user_id, text, blocks)
+            gateway.gate.passed()
+            return posted
         except SlackApiError as exc:
             status = http_status(exc)
             if status == 429:
