@@ -10,7 +10,7 @@ import io
 import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from bot.rules.catalog import CATEGORIES
 
@@ -40,7 +40,7 @@ class GoalRecord:
 
 def _iso(value: object) -> object:
     if isinstance(value, datetime):
-        return value.isoformat().replace("+00:00", "Z")
+        return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
     if isinstance(value, date):
         return value.isoformat()
     return value
@@ -56,6 +56,13 @@ def to_json(name: str, wins: Sequence[WinRecord], goals: Sequence[GoalRecord]) -
 
 
 CSV_COLUMNS = ("date", "category", "win", "goal", "source", "logged_at", "private")
+# A cell starting with one of these runs as a formula in Excel or LibreOffice; a win can
+# be someone else's message (the shortcut), so such cells get a leading apostrophe.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(text: str) -> str:
+    return "'" + text if text.startswith(_FORMULA_START) else text
 
 
 def to_csv(wins: Sequence[WinRecord]) -> str:
@@ -67,8 +74,8 @@ def to_csv(wins: Sequence[WinRecord]) -> str:
             [
                 w.occurred_on.isoformat(),
                 CATEGORIES.get(w.category or "", ""),
-                w.text,
-                w.goal or "",
+                _cell(w.text),
+                _cell(w.goal or ""),
                 w.source,
                 _iso(w.logged_at),
                 "yes" if w.private else "no",
