@@ -118,3 +118,13 @@ def deactivate(session: Session, member: Member, now: datetime, reason: str) -> 
     member.deactivated_reason = reason[:64]
     member.next_prompt_at = None
     member.next_prompt_period = None
+
+
+def display_names(gateway: SlackGateway, user_ids: list[str], limit: int = 10) -> dict[str, str]:
+    """Display names of a few people (to show mentions in a message as names)."""
+    names: dict[str, str] = {}
+    for user_id in user_ids[:limit]:
+        profile = fetch_profile(gateway, user_id)
+        if profile is not None and profile.name:
+            names[user_id] = profile.name
+    return names

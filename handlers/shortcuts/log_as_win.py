@@ -10,8 +10,10 @@ from slack_sdk import WebClient
 
 from bot.blocks import wins as blocks
 from bot.deps import Deps
+from bot.rules.mrkdwn import mentioned_users, plain_text
 from bot.rules.wins import MAX_WIN_CHARS
 from bot.slack.gateway import SlackGateway
+from bot.usecases.members import display_names
 from bot.usecases.wins import win_form
 from handlers.context import ack_only, current_member
 from handlers.reply import open_or_explain
@@ -31,8 +33,10 @@ def register(app: App, deps: Deps) -> None:
         message = shortcut.get("message") or {}
         channel = str((shortcut.get("channel") or {}).get("id") or "")
         ts = str(message.get("ts") or shortcut.get("message_ts") or "")
-        link = SlackGateway(client).permalink(channel, ts) if channel and ts else None
-        text = str(message.get("text") or "")[:MAX_WIN_CHARS]
+        gateway = SlackGateway(client)
+        link = gateway.permalink(channel, ts) if channel and ts else None
+        raw = str(message.get("text") or "")
+        text = plain_text(raw, display_names(gateway, mentioned_users(raw)))[:MAX_WIN_CHARS]
         view = win_form(
             deps.db,
             member,
