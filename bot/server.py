@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import io
+import json
 import logging
 from collections.abc import Callable, Iterable
 from typing import Any
+from urllib.parse import parse_qs
 
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
@@ -28,6 +30,33 @@ def _reply(start_response: Callable[..., Any], status: str, body: str) -> list[b
     return [data]
 
 
+def is_malformed(body: bytes, content_type: str) -> bool:
+    """True when the body's JSON (the whole body, or its `payload=` field) is broken or is
+    not an object: Bolt would fail on it with a 500 rather than answer."""
+    try:
+        if content_type.startswith("application/json"):
+            raw = body.decode()
+        else:
+            form = parse_qs(body.decode(), keep_blank_values=True)
+            if "payload" not in form:
+                return False  # a slash command, or nothing Bolt will look into
+            raw = form["payload"][0]
+        return not isinstance(json.loads(raw), dict)
+    except ValueError:  # not UTF-8, or not JSON
+        return True
+
+
+def from_slack(verifier: SignatureVerifier, body: bytes, environ: dict[str, Any]) -> bool:
+    headers = {
+        "x-slack-signature": environ.get("HTTP_X_SLACK_SIGNATURE"),
+        "x-slack-request-timestamp": environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP"),
+    }
+    try:
+        return verifier.is_valid_request(body, headers)
+    except ValueError:  # a timestamp that is not a number
+        return False
+
+
 def make_wsgi_app(app: App, db: Database, signing_secret: str | None) -> Wsgi:
     bolt = SlackRequestHandler(app, path=EVENTS_PATH)
     verifier = SignatureVerifier(signing_secret) if signing_secret else None
@@ -45,19 +74,14 @@ def make_wsgi_app(app: App, db: Database, signing_secret: str | None) -> Wsgi:
         length = int(environ.get("CONTENT_LENGTH") or 0)
         body = environ["wsgi.input"].read(length) if length else b""
         environ["wsgi.input"] = io.BytesIO(body)
-        try:
-            return bolt(environ, start_response)
-        except ValueError:
-            # Bolt could not parse the body (a broken payload= JSON, say). Answer
-            # without touching anything: 401 if it is not from Slack, else 400.
-            headers = {
-                "x-slack-signature": environ.get("HTTP_X_SLACK_SIGNATURE", ""),
-                "x-slack-request-timestamp": environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP", ""),
-            }
-            if verifier is None or not verifier.is_valid_request(body, headers):
+        if is_malformed(body, environ.get("CONTENT_TYPE", "")):
+            # Bolt cannot read it (a broken payload= JSON, say). Answer without touching
+            # anything: 401 if it is not from Slack, else 400.
+            if verifier is None or not from_slack(verifier, body, environ):
                 return _reply(start_response, "401 Unauthorized", "invalid request\n")
             log.warning("malformed request body from Slack (%d bytes)", len(body))
             return _reply(start_response, "400 Bad Request", "malformed request\n")
+        return bolt(environ, start_response)
 
     return wsgi
 
