@@ -47,6 +47,7 @@ def is_malformed(body: bytes, content_type: str) -> bool:
 
 
 def from_slack(verifier: SignatureVerifier, body: bytes, environ: dict[str, Any]) -> bool:
+    """A good signature, made within the last five minutes."""
     headers = {
         "x-slack-signature": environ.get("HTTP_X_SLACK_SIGNATURE"),
         "x-slack-request-timestamp": environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP"),
@@ -74,11 +75,11 @@ def make_wsgi_app(app: App, db: Database, signing_secret: str | None) -> Wsgi:
         length = int(environ.get("CONTENT_LENGTH") or 0)
         body = environ["wsgi.input"].read(length) if length else b""
         environ["wsgi.input"] = io.BytesIO(body)
+        # Checked here, before Bolt looks at the body: Bolt answers a garbled timestamp
+        # or a broken payload with a 500 instead of refusing it.
+        if verifier is not None and not from_slack(verifier, body, environ):
+            return _reply(start_response, "401 Unauthorized", "invalid request\n")
         if is_malformed(body, environ.get("CONTENT_TYPE", "")):
-            # Bolt cannot read it (a broken payload= JSON, say). Answer without touching
-            # anything: 401 if it is not from Slack, else 400.
-            if verifier is None or not from_slack(verifier, body, environ):
-                return _reply(start_response, "401 Unauthorized", "invalid request\n")
             log.warning("malformed request body from Slack (%d bytes)", len(body))
             return _reply(start_response, "400 Bad Request", "malformed request\n")
         return bolt(environ, start_response)

@@ -12,7 +12,7 @@ from bot.rules.catalog import CATEGORIES
 from bot.rules.localtime import local_date
 from bot.rules.phi import find_phi
 from bot.store.db import Database
-from bot.store.models import Member, Win
+from bot.store.models import WIN_SOURCES, Member, Win
 from bot.usecases.wins import (
     Rejected,
     WinDetails,
@@ -44,6 +44,15 @@ class Warn:
 Result = Saved | FieldErrors | Warn
 
 
+# private_metadata is ours, but it is read back from a request: take only what we wrote.
+def _id(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _link(value: object) -> str | None:
+    return value if isinstance(value, str) and value.startswith("https://") else None
+
+
 def submit_win_form(db: Database, member: Member, view: dict[str, Any], now: datetime) -> Result:
     meta = state.metadata(view)
     text = state.text(view, "text")
@@ -54,7 +63,9 @@ def submit_win_form(db: Database, member: Member, view: dict[str, Any], now: dat
     acknowledged = state.checked(view, "phi_ack")
 
     errors: dict[str, str] = {}
-    editing = meta.get("win") is not None
+    win_key = meta.get("win") if isinstance(meta.get("win"), str) else None
+    draft_id = _id(meta.get("draft_id"))
+    editing = win_key is not None
     checked = check_text(text)
     if isinstance(checked, Rejected):
         errors["text"] = checked.reason
@@ -73,7 +84,7 @@ def submit_win_form(db: Database, member: Member, view: dict[str, Any], now: dat
         occurred_on=occurred_on if isinstance(occurred_on, date) else today,
         goal_id=int(goal) if goal and goal.isdigit() else None,
         shared_with_mentor=shared,
-        permalink=meta.get("permalink"),
+        permalink=_link(meta.get("permalink")),
     )
     findings = find_phi(text)
     if findings and not acknowledged:
@@ -95,15 +106,16 @@ def submit_win_form(db: Database, member: Member, view: dict[str, Any], now: dat
         )
     flagged = bool(findings)
     if editing:
-        win = update_win(db, member, str(meta["win"]), text, details, phi_flagged=flagged)
+        assert win_key is not None
+        win = update_win(db, member, win_key, text, details, phi_flagged=flagged)
         if win is None:
             return FieldErrors({"text": "That win is no longer there; it may have been undone."})
         return Saved([win])
-    source = str(meta.get("source") or "modal")
+    source = meta.get("source") if meta.get("source") in WIN_SOURCES else "modal"
     assert isinstance(checked, list)
     texts = [text.strip()] if source == "shortcut" else checked
     with db.begin() as session:
         wins = add_wins(session, member, texts, source, now, details, phi_flagged=flagged)
-    if meta.get("draft_id"):
-        discard_draft(db, member, int(meta["draft_id"]))
+    if draft_id is not None:
+        discard_draft(db, member, draft_id)
     return Saved(wins)
