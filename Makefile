@@ -6,7 +6,8 @@ STAMP := $(VENV)/.installed
 
 .PHONY: install run socket clock test lint bench clean
 
-$(STAMP): pyproject.toml
+# Reinstall when the dependencies change or a new top-level package appears.
+$(STAMP): pyproject.toml $(wildcard */__init__.py)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
