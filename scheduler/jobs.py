@@ -7,6 +7,7 @@ from scheduler.base import Job
 from scheduler.goal_reviews import goal_reviews
 from scheduler.housekeeping import prune_events, refresh_profiles
 from scheduler.meetings import meeting_nudges
+from scheduler.surveys import surveys
 from scheduler.weekly_prompts import weekly_prompts
 
 JOBS: list[Job] = [
@@ -16,4 +17,5 @@ JOBS: list[Job] = [
     prune_events,
     meeting_nudges,
     announcements,
+    surveys,
 ]

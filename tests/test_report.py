@@ -10,8 +10,17 @@ import pytest
 from sqlalchemy import select
 
 from bot.cli import main
-from bot.rules.report import Figure, is_suppressed, retained, shown, weekly
-from bot.store.models import Member, Win
+from bot.rules.report import (
+    Figure,
+    Ratio,
+    is_suppressed,
+    meetings_due,
+    render_json,
+    retained,
+    shown,
+    weekly,
+)
+from bot.store.models import Meeting, Member, Pair, Win
 from tests.conftest import COORDINATOR, Running
 from tests.program_helpers import audit, import_roster
 
@@ -26,6 +35,8 @@ NOW = datetime(2026, 11, 20, 15, 0, tzinfo=UTC)
         (Figure("a", "A", 0, 4), True),
         (Figure("a", "A", 12, 5), False),
         (Figure("a", "A", None, 0), False),  # not available yet: "n/a", nothing to hide
+        (Figure("a", "A", Ratio(3, 4), 4), True),
+        (Figure("a", "A", Ratio(30, 40), 12), False),
     ],
 )
 def test_figures_about_fewer_than_five_people_are_suppressed(
@@ -36,7 +47,26 @@ def test_figures_about_fewer_than_five_people_are_suppressed(
 
 
 def test_not_yet_available_figures_show_na() -> None:
-    assert shown(Figure("meetings", "Meetings", None, 0)) == "n/a"
+    assert shown(Figure("satisfaction", "Satisfaction", None, 0)) == "n/a"
+
+
+def test_ratios_show_part_whole_and_percent_and_hide_like_numbers() -> None:
+    assert shown(Figure("meetings", "Meetings", Ratio(30, 40), 12)) == "30 of 40 (75%)"
+    assert shown(Figure("meetings", "Meetings", Ratio(0, 0), 12)) == "0 of 0"
+    data = json.loads(
+        render_json(
+            [Figure("m", "M", Ratio(30, 40), 12), Figure("s", "S", Ratio(1, 2), 2)], generated=NOW
+        )
+    )["figures"]
+    assert data["m"]["value"] == {"part": 30, "whole": 40, "percent": 75.0}
+    assert data["s"]["value"] is None and data["s"]["suppressed"] is True
+
+
+def test_meetings_due_one_per_full_cadence() -> None:
+    start = date(2026, 1, 1)
+    assert meetings_due(start, date(2026, 1, 14), 14) == 0
+    assert meetings_due(start, date(2026, 1, 31), 14) == 2
+    assert meetings_due(start, date(2025, 12, 1), 14) == 0
 
 
 def test_retention_counts_only_those_who_joined_long_enough_ago() -> None:
@@ -53,14 +83,14 @@ def test_retention_counts_only_those_who_joined_long_enough_ago() -> None:
 def test_weekly_counts_wins_and_people_per_monday_week() -> None:
     today = date(2026, 11, 20)  # a Friday
     weeks = weekly(
-        [(date(2026, 11, 16), 1), (date(2026, 11, 20), 1), (date(2026, 11, 9), 2)],
+        [(date(2026, 11, 16), (1,)), (date(2026, 11, 20), (1, 3)), (date(2026, 11, 9), (2,))],
         weeks=3,
         today=today,
     )
-    assert [(w.start, w.wins, w.people) for w in weeks] == [
+    assert [(w.start, w.count, w.people) for w in weeks] == [
         (date(2026, 11, 2), 0, 0),
         (date(2026, 11, 9), 1, 1),
-        (date(2026, 11, 16), 2, 1),
+        (date(2026, 11, 16), 2, 2),
     ]
 
 
@@ -114,15 +144,20 @@ def test_cli_report_in_json_and_markdown(
         "suppressed": True,
         "available": True,
     }
-    assert figures["meetings"]["available"] is False
-    assert figures["satisfaction"]["value"] is None
+    assert figures["meetings"]["suppressed"] is True  # nobody paired
+    assert figures["satisfaction"] == {
+        "label": "Survey satisfaction (1-5)",
+        "value": None,
+        "suppressed": False,
+        "available": False,  # nobody answered yet
+    }
     assert figures["retention_6m_others"]["value"] == pytest.approx(83.3)
     assert figures["retention_6m_participants"]["available"] is False
 
     assert main(["report"]) == 0
     markdown = capsys.readouterr().out
     assert markdown.startswith("# Mentorship program report")
-    assert "- **Meetings held / due**: n/a" in markdown
+    assert "- **Meetings held / due**: suppressed (fewer than 5 people)" in markdown
 
 
 def test_program_report_answers_and_uploads_the_chart(program: Running) -> None:
@@ -144,3 +179,34 @@ def test_program_report_answers_and_uploads_the_chart(program: Running) -> None:
     png = next(iter(program.slack.uploads.values()))
     assert png.startswith(b"\x89PNG")
     assert audit(program)[-1] == (COORDINATOR, "report")
+
+
+def test_program_report_shows_meetings_held_against_due(program: Running) -> None:
+    add_members_with_wins(program, 6)
+    with program.db.begin() as session:
+        people = list(session.scalars(select(Member).order_by(Member.id)))
+        for mentor, mentee in zip(people[0::2], people[1::2], strict=True):
+            pair = Pair(
+                team_id="T0001",
+                mentor_id=mentor.id,
+                mentee_id=mentee.id,
+                cadence_days=14,
+                started_at=NOW - timedelta(days=30),  # two meetings due each
+                created_by=COORDINATOR,
+            )
+            session.add(pair)
+            session.flush()
+            session.add(
+                Meeting(
+                    team_id="T0001",
+                    pair_id=pair.id,
+                    held_on=NOW.date() - timedelta(days=2),
+                    logged_by=mentor.slack_user_id,
+                    logged_at=NOW,
+                )
+            )
+    program.client.command("/program", "report", user=COORDINATOR)
+    [reply] = program.slack.wait_for_response()
+    assert "*Meetings held / due*: 3 of 6 (50%)" in str(reply["blocks"])
+    [upload] = program.slack.wait_for("files.getUploadURLExternal")
+    assert upload.args["filename"].startswith("wins-and-meetings-")

@@ -29,6 +29,7 @@ PROGRAM_HELP = (
     "• `/program pair @mentor @mentee` · `/program unpair @mentor @mentee`\n"
     "• `/program match`: proposed pairs for everyone without a mentor, to approve\n"
     "• `/program report`: the impact report, with a chart in your DM\n"
+    "• `/program surveys`: match-survey results, all together (never who said what)\n"
     "• `/program announce`: a message to everyone, mentors, mentees or a lab section\n"
     "• `/program channel #name`: where announcements and the weekly digest go\n"
     "• `/program coordinators` · `… add @someone` · `… remove @someone`"

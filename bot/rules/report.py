@@ -7,27 +7,44 @@ so that nobody can be singled out in a small program.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 MIN_PEOPLE = 5
-NOT_YET = "n/a"  # figures whose data does not exist yet (meetings, surveys)
+NOT_YET = "n/a"  # figures with no data yet (no survey answered, nobody paired long ago)
 SIX_MONTHS = timedelta(days=183)
 TWELVE_MONTHS = timedelta(days=365)
+
+
+@dataclass(frozen=True)
+class Ratio:
+    """A part against a whole, e.g. meetings held against meetings due."""
+
+    part: int
+    whole: int
+
+    @property
+    def percent(self) -> float | None:
+        value = percent(self.part, self.whole)
+        return None if value is None else round(value, 1)
+
+    def __str__(self) -> str:
+        share = f" ({self.percent:.0f}%)" if self.percent is not None else ""
+        return f"{self.part} of {self.whole}{share}"
 
 
 @dataclass(frozen=True)
 class Figure:
     key: str
     label: str
-    value: int | float | str | None
+    value: int | float | Ratio | str | None
     people: int  # how many people the figure is about
 
 
 def is_suppressed(figure: Figure) -> bool:
-    """A number about fewer than MIN_PEOPLE people is never shown."""
-    return isinstance(figure.value, int | float) and figure.people < MIN_PEOPLE
+    """A number (or ratio) about fewer than MIN_PEOPLE people is never shown."""
+    return isinstance(figure.value, int | float | Ratio) and figure.people < MIN_PEOPLE
 
 
 def shown(figure: Figure) -> str:
@@ -38,6 +55,24 @@ def shown(figure: Figure) -> str:
     if isinstance(figure.value, float):
         return f"{figure.value:.1f}"
     return str(figure.value)
+
+
+def json_value(figure: Figure) -> object:
+    if is_suppressed(figure) or figure.value == NOT_YET:
+        return None
+    if isinstance(figure.value, Ratio):
+        return {
+            "part": figure.value.part,
+            "whole": figure.value.whole,
+            "percent": figure.value.percent,
+        }
+    return figure.value
+
+
+def meetings_due(started_on: date, until: date, cadence_days: int) -> int:
+    """How many meetings a pair's cadence called for from its start until `until`:
+    one per full cadence (a pair started 30 days ago meeting every 14 days: 2)."""
+    return max(0, (until - started_on).days) // max(1, cadence_days)
 
 
 def percent(part: int, whole: int) -> float | None:
@@ -74,19 +109,32 @@ def retention_figure(
 @dataclass(frozen=True)
 class Week:
     start: date  # Monday
-    wins: int
-    people: int  # distinct members who logged them
+    count: int  # wins, or meetings
+    people: int  # distinct members they are about
 
 
-def weekly(entries: Iterable[tuple[date, int]], *, weeks: int, today: date) -> list[Week]:
-    """Wins per week (Monday to Sunday) for the last `weeks` weeks, from (day, member id)."""
+def weekly(
+    entries: Iterable[tuple[date, Collection[int]]], *, weeks: int, today: date
+) -> list[Week]:
+    """Things per week (Monday to Sunday) for the last `weeks` weeks, from (day, ids of
+    the people it is about): a win is about its author, a meeting about its pair."""
     first = today - timedelta(days=today.weekday()) - timedelta(weeks=weeks - 1)
-    counts: dict[date, list[int]] = {first + timedelta(weeks=i): [] for i in range(weeks)}
-    for day, member_id in entries:
+    counts: dict[date, list[Collection[int]]] = {
+        first + timedelta(weeks=i): [] for i in range(weeks)
+    }
+    for day, people in entries:
         monday = day - timedelta(days=day.weekday())
         if monday in counts:
-            counts[monday].append(member_id)
-    return [Week(start, len(ids), len(set(ids))) for start, ids in counts.items()]
+            counts[monday].append(people)
+    return [
+        Week(start, len(items), len({p for people in items for p in people}))
+        for start, items in counts.items()
+    ]
+
+
+def shown_count(week: Week) -> int:
+    """A week's count for the chart: 0 when it is about fewer than MIN_PEOPLE people."""
+    return week.count if week.people >= MIN_PEOPLE else 0
 
 
 def render_md(figures: Sequence[Figure], *, generated: datetime) -> str:
@@ -103,7 +151,7 @@ def render_json(figures: Sequence[Figure], *, generated: datetime) -> str:
         "figures": {
             f.key: {
                 "label": f.label,
-                "value": None if is_suppressed(f) or f.value == NOT_YET else f.value,
+                "value": json_value(f),
                 "suppressed": is_suppressed(f),
                 "available": f.value is not None,
             }

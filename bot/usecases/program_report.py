@@ -14,12 +14,15 @@ from bot.rules.report import (
     SIX_MONTHS,
     TWELVE_MONTHS,
     Figure,
+    Ratio,
     Week,
+    meetings_due,
     retention_figure,
+    shown_count,
     weekly,
 )
 from bot.store.db import Database
-from bot.store.models import Goal, Member, Pair, ProgramProfile, Win
+from bot.store.models import Goal, Meeting, Member, Pair, ProgramProfile, SurveyResponse, Win
 
 CHART_WEEKS = 12
 
@@ -27,7 +30,8 @@ CHART_WEEKS = 12
 @dataclass(frozen=True)
 class Report:
     figures: list[Figure]
-    weeks: list[Week]
+    weeks: list[Week]  # wins per week
+    meeting_weeks: list[Week]
     generated: datetime
 
 
@@ -80,6 +84,12 @@ def gather(session: Session, team_id: str, now: datetime) -> Report:
             Goal.team_id == team_id, Goal.status == "achieved"
         )
     ).one()
+    meetings = meetings_figure(session, team_id, now)
+    satisfaction = session.execute(
+        select(
+            func.avg(SurveyResponse.satisfaction), func.count(distinct(SurveyResponse.member_id))
+        ).where(SurveyResponse.team_id == team_id)
+    ).one()
     joined = session.execute(
         select(Member.id, Member.created_at, Member.deactivated_at, Member.is_active).where(
             Member.team_id == team_id
@@ -105,7 +115,7 @@ def gather(session: Session, team_id: str, now: datetime) -> Report:
         Figure("on_roster", "On the mentorship roster", on_roster, on_roster),
         Figure("active_pairs", "Active pairs", pairs_now, people_paired),
         Figure("pairs_ever", "Pairs since the start", pairs_ever, len(participants)),
-        Figure("meetings", "Meetings held / due", None, 0),
+        meetings,
         Figure(
             "wins_per_member",
             "Wins per member",
@@ -119,7 +129,12 @@ def gather(session: Session, team_id: str, now: datetime) -> Report:
             members,
         ),
         Figure("goals_achieved", "Goals achieved", int(achieved_rows[0]), int(achieved_rows[1])),
-        Figure("satisfaction", "Survey satisfaction (1-5)", None, 0),
+        Figure(
+            "satisfaction",
+            "Survey satisfaction (1-5)",
+            None if satisfaction[0] is None else round(float(satisfaction[0]), 1),
+            int(satisfaction[1]),
+        ),
         retention_figure(
             "retention_6m_participants",
             "Still active 6 months after joining: participants (%)",
@@ -155,8 +170,37 @@ def gather(session: Session, team_id: str, now: datetime) -> Report:
             Win.team_id == team_id, Win.occurred_on >= since
         )
     ).all()
-    weeks = weekly(((day, member) for day, member in entries), weeks=CHART_WEEKS, today=now.date())
-    return Report(figures, weeks, now)
+    weeks = weekly(
+        ((day, (member,)) for day, member in entries), weeks=CHART_WEEKS, today=now.date()
+    )
+    held = session.execute(
+        select(Meeting.held_on, Pair.mentor_id, Pair.mentee_id)
+        .join(Pair, Pair.id == Meeting.pair_id)
+        .where(Meeting.team_id == team_id, Meeting.held_on >= since)
+    ).all()
+    meeting_weeks = weekly(
+        ((day, (mentor, mentee)) for day, mentor, mentee in held),
+        weeks=CHART_WEEKS,
+        today=now.date(),
+    )
+    return Report(figures, weeks, meeting_weeks, now)
+
+
+def meetings_figure(session: Session, team_id: str, now: datetime) -> Figure:
+    """Meetings held against meetings due: every pair ever, each due one meeting per
+    full cadence from its start until it ended (or now); held is what pairs logged."""
+    pairs = session.execute(
+        select(
+            Pair.started_at, Pair.ended_at, Pair.cadence_days, Pair.mentor_id, Pair.mentee_id
+        ).where(Pair.team_id == team_id)
+    ).all()
+    due = sum(
+        meetings_due(started.date(), (ended or now).date(), cadence)
+        for started, ended, cadence, _, _ in pairs
+    )
+    held = _count(session, select(func.count(Meeting.id)).where(Meeting.team_id == team_id))
+    people = {p for *_, mentor, mentee in pairs for p in (mentor, mentee)}
+    return Figure("meetings", "Meetings held / due", Ratio(held, due), len(people))
 
 
 def build_report(db: Database, team_id: str, now: datetime) -> Report:
@@ -164,30 +208,41 @@ def build_report(db: Database, team_id: str, now: datetime) -> Report:
         return gather(session, team_id, now)
 
 
-def chart_png(weeks: list[Week]) -> bytes:
-    """Wins per week as a bar chart (PNG). A week whose wins come from fewer than five
-    people is left out, like every other small figure."""
+def chart_png(weeks: list[Week], meeting_weeks: list[Week]) -> bytes:
+    """Wins and meetings per week, side by side (PNG). A week whose wins (or meetings)
+    are about fewer than five people shows 0, like every other small figure."""
     import matplotlib
 
     matplotlib.use("Agg")  # no display on a server
     from matplotlib import pyplot as plt
 
     labels = [f"{w.start:%b %d}" for w in weeks]
-    values = [w.wins if w.people >= MIN_PEOPLE else 0 for w in weeks]
     figure, axes = plt.subplots(figsize=(8, 4), dpi=100)
     try:
         positions = list(range(len(weeks)))
-        axes.bar(positions, values, color="#1d4f6e", label="wins")
+        width = 0.4
+        axes.bar(
+            [p - width / 2 for p in positions],
+            [shown_count(w) for w in weeks],
+            width,
+            color="#1d4f6e",
+            label="wins",
+        )
+        axes.bar(
+            [p + width / 2 for p in positions],
+            [shown_count(w) for w in meeting_weeks],
+            width,
+            color="#e07a3f",
+            label="meetings",
+        )
         axes.set_xticks(positions, labels)
-        axes.set_title("Wins per week")
-        axes.set_ylabel("wins")
+        axes.set_title("Wins and meetings per week")
         axes.tick_params(axis="x", labelrotation=45)
         axes.legend(loc="upper left")
         figure.text(
             0.01,
             0.01,
-            f"Weeks with wins from fewer than {MIN_PEOPLE} people are not "
-            "shown. Meetings per week come with the meetings feature.",
+            f"Weeks whose wins or meetings involve fewer than {MIN_PEOPLE} people show 0.",
             fontsize=7,
         )
         figure.tight_layout(rect=(0, 0.04, 1, 1))

@@ -3,7 +3,17 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.deps import Deps
-from handlers.actions import drafts, goal_review, goals, home, meetings, prompts, unknown, wins
+from handlers.actions import (
+    drafts,
+    goal_review,
+    goals,
+    home,
+    meetings,
+    prompts,
+    surveys,
+    unknown,
+    wins,
+)
 
 
 def register(app: App, deps: Deps) -> None:
@@ -14,4 +24,5 @@ def register(app: App, deps: Deps) -> None:
     prompts.register(app, deps)
     goal_review.register(app, deps)
     meetings.register(app, deps)
+    surveys.register(app, deps)
     unknown.register(app, deps)  # last: the catch-all

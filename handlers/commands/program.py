@@ -19,6 +19,7 @@ from bot.blocks.program import (
     notice_modal,
     report_blocks,
 )
+from bot.blocks.surveys import results_blocks
 from bot.deps import Deps
 from bot.rules.mentions import mentioned_users
 from bot.rules.report import shown
@@ -38,6 +39,7 @@ from bot.usecases.pairs import (
     tell,
 )
 from bot.usecases.program_report import build_report, chart_png
+from bot.usecases.surveys import results as survey_results
 from handlers.context import team_id
 from handlers.coordinator_only import coordinator_only
 
@@ -122,6 +124,11 @@ def register(app: App, deps: Deps) -> None:
                 "weekly digest of shared wins go there. Invite me to it (`/invite @Benchmate`) "
                 "if it is private.",
             )
+        elif word == "surveys":
+            with deps.db.begin() as session:
+                found = survey_results(session, team)
+                record(session, team, me, "surveys", {}, now)
+            ack(response_type="ephemeral", text="Match surveys", blocks=results_blocks(found))
         elif word == "remove" and len(users) != 1:
             ack(response_type="ephemeral", text="Use `/program remove @someone`.")
         elif word in ("pair", "unpair", "remove", "import", "match", "report", "announce"):
@@ -305,8 +312,15 @@ def register(app: App, deps: Deps) -> None:
         try:
             gateway.upload_to_dm(
                 me,
-                [(f"wins-per-week-{now:%Y-%m-%d}.png", "Wins per week", chart_png(built.weeks))],
-                "The program's wins per week (weeks with fewer than five people are left out).",
+                [
+                    (
+                        f"wins-and-meetings-{now:%Y-%m-%d}.png",
+                        "Wins and meetings per week",
+                        chart_png(built.weeks, built.meeting_weeks),
+                    )
+                ],
+                "The program's wins and meetings per week "
+                "(weeks about fewer than five people show 0).",
             )
         except SlackApiError as exc:
             respond(

@@ -12,6 +12,7 @@ from handlers.views import (
     program_announce,
     program_import,
     program_match,
+    survey,
     win_modal,
 )
 
@@ -26,3 +27,4 @@ def register(app: App, deps: Deps) -> None:
     goal_retarget.register(app, deps)
     meetings.register(app, deps)
     program_announce.register(app, deps)
+    survey.register(app, deps)
