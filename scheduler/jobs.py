@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from scheduler.announcements import announcements
 from scheduler.base import Job
+from scheduler.digest import weekly_digest
 from scheduler.goal_reviews import goal_reviews
 from scheduler.housekeeping import prune_events, refresh_profiles
 from scheduler.meetings import meeting_nudges
@@ -18,4 +19,5 @@ JOBS: list[Job] = [
     meeting_nudges,
     announcements,
     surveys,
+    weekly_digest,
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from sqlalchemy import func, select
 
 from bot.store.models import (
@@ -64,3 +65,12 @@ def pairs(bench: Running) -> list[tuple[str, str, str | None]]:
             (p.mentor.slack_user_id, p.mentee.slack_user_id, p.end_reason)
             for p in session.scalars(select(Pair).order_by(Pair.id))
         ]
+
+
+def cli_env(bench: Running, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Point `benchmate` commands run in-process (`main([...])`) at this app's Slack and
+    database."""
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-test-token")
+    monkeypatch.setenv("SLACK_API_URL", bench.slack.api_url)
+    monkeypatch.setenv("DATABASE_URL", bench.deps.settings.database_url)
+    monkeypatch.chdir("/")  # no stray .env

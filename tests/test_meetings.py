@@ -16,7 +16,7 @@ from bot.store.models import ActionItem, Meeting, Member, Nudge, Pair
 from scheduler.base import Sent
 from scheduler.runner import run_pass, scheduler_gateway
 from tests.conftest import COORDINATOR, Running
-from tests.program_helpers import import_roster
+from tests.program_helpers import cli_env, import_roster
 
 # The clock starts Fri Nov 20 2026 15:00 UTC. Sam (U301, Chicago) mentors Ned (U402,
 # Denver) every two weeks: the first meeting is due Fri Dec 4, at 14:00 local for each.
@@ -216,10 +216,7 @@ def test_tick_now_sends_due_reminders(
     program: Running, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     paired(program)
-    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-test-token")
-    monkeypatch.setenv("SLACK_API_URL", program.slack.api_url)
-    monkeypatch.setenv("DATABASE_URL", program.deps.settings.database_url)
-    monkeypatch.chdir("/")
+    cli_env(program, monkeypatch)
     assert main(["tick", "--now", "2026-12-04T20:00:00Z", "--dry-run"]) == 0
     assert "would send  meeting_reminder U301" in capsys.readouterr().out
     assert main(["tick", "--now", "2026-12-04T14:00:00-06:00"]) == 0
@@ -228,3 +225,46 @@ def test_tick_now_sends_due_reminders(
     assert main(["tick", "--now", "2026-12-04T20:01:00Z"]) == 0
     assert "meeting_reminder" not in capsys.readouterr().out
     assert len(dms(program, "U301")) == 1
+
+
+def test_meeting_notes_and_action_items_go_through_the_patient_data_guard(
+    program: Running,
+) -> None:
+    pair_id = paired(program)
+    program.client.click("meeting_log", str(pair_id), user="U301", where="home")
+    form = program.slack.wait_for("views.open")[-1].args["view"]
+    values = {
+        "held_on": "2026-11-20",
+        "notes": "Went over the SBB plan",
+        "items": "Review the delta check on MRN 00123456",
+    }
+    reply = program.client.submit(form, values, user="U301")
+    warned = reply.json()["view"]
+    assert reply.json()["response_action"] == "update"
+    assert "may contain patient information" in str(warned["blocks"])
+    assert "medical record number" in str(warned["blocks"])
+    with program.db.begin() as session:  # nothing saved yet
+        assert session.scalars(select(Meeting)).all() == []
+    # What was typed is still there.
+    notes = next(b for b in warned["blocks"] if b.get("block_id") == "notes")
+    assert notes["element"]["initial_value"] == "Went over the SBB plan"
+
+    # Edited out: saved.
+    reply = program.client.submit(
+        warned, {**values, "items": "Review the delta check rules"}, user="U301"
+    )
+    assert "Logged your meeting of Nov 20" in str(reply.json()["view"]["blocks"])
+    with program.db.begin() as session:
+        assert [i.text for i in session.scalars(select(ActionItem))] == [
+            "Review the delta check rules"
+        ]
+
+    # A false alarm (a textbook case) is saved once the member ticks that they checked.
+    program.client.click("meeting_log", str(pair_id), user="U402", where="home")
+    form = program.slack.wait_for("views.open", 2)[-1].args["view"]
+    textbook = {"held_on": "2026-11-20", "notes": "Read the textbook case of patient Jones"}
+    warned = program.client.submit(form, textbook, user="U402").json()["view"]
+    reply = program.client.submit(warned, {**textbook, "phi_ack": True}, user="U402")
+    assert "Logged your meeting" in str(reply.json()["view"]["blocks"])
+    with program.db.begin() as session:
+        assert len(session.scalars(select(Meeting)).all()) == 2

@@ -17,7 +17,7 @@ from bot.rules.surveys import Answer, due_surveys, is_label, summarize
 from bot.store.models import Member, Pair, SurveyResponse
 from scheduler.runner import run_pass, scheduler_gateway
 from tests.conftest import COORDINATOR, Running
-from tests.program_helpers import audit, counts, ephemeral_text, import_roster
+from tests.program_helpers import audit, cli_env, counts, ephemeral_text, import_roster
 
 # Paired Fri Nov 20 2026 15:00 UTC: the 30-day pulse is Sun Dec 20, 14:00 local (Sam in
 # Chicago: 20:00 UTC; Ned in Denver: 21:00 UTC).
@@ -208,10 +208,7 @@ def test_unpairing_sends_both_a_closing_survey_through_benchmate_tick(
     pair_sam_and_ned(program)
     program.client.command("/program", "unpair <@U301|sam> <@U402|ned>", user=COORDINATOR)
     program.slack.wait_for_response(2)
-    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-test-token")
-    monkeypatch.setenv("SLACK_API_URL", program.slack.api_url)
-    monkeypatch.setenv("DATABASE_URL", program.deps.settings.database_url)
-    monkeypatch.chdir("/")
+    cli_env(program, monkeypatch)
     assert main(["tick", "--now", "2026-11-20T21:00:00Z", "--dry-run"]) == 0
     out = capsys.readouterr().out
     assert "would send  survey" in out and "p1:closing" in out

@@ -28,7 +28,7 @@ def test_bare_win_opens_the_form_with_its_fields(bench: Running) -> None:
     view = open_modal(bench)
     assert view["type"] == "modal" and view["callback_id"] == "win_modal"
     assert len(view["title"]["text"]) <= 24
-    assert block_ids(view) == ["text", "category", "occurred_on", "share"]  # no goals yet
+    assert block_ids(view) == ["text", "category", "occurred_on", "share", "digest"]  # no goals
 
     text = block(view, "text")
     assert "optional" not in text  # required

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import date
 
 from bot.blocks.common import Block, actions, button, context, escape, modal, option, plain, section
 from bot.blocks.goals import text_input
+from bot.blocks.wins import checkbox_input
+from bot.rules.phi import Finding, describe
 
 LOG_MODAL = "meeting_log_modal"
 RESCHEDULE_MODAL = "meeting_reschedule_modal"
@@ -67,8 +70,19 @@ def flag_text(*, mentor: str, mentee: str, due_on: date, asked: int) -> str:
 
 
 def log_modal(
-    *, pair_id: int, partner: str, today: date, open_items: list[tuple[int, str]]
+    *,
+    pair_id: int,
+    partner: str,
+    today: date,
+    open_items: list[tuple[int, str]],
+    held_on: date | None = None,
+    notes: str = "",
+    items: str = "",
+    done: Sequence[int] = (),
+    findings: list[Finding] | None = None,
 ) -> Block:
+    """The "Log a meeting" form. With `findings`, shown again with the patient-data
+    warning and the "I checked" box."""
     blocks: list[Block] = [
         section(f"Your meeting with <@{partner}>."),
         {
@@ -78,24 +92,41 @@ def log_modal(
             "element": {
                 "type": "datepicker",
                 "action_id": "value",
-                "initial_date": today.isoformat(),
+                "initial_date": (held_on or today).isoformat(),
             },
         },
-        text_input("notes", "Notes (optional)", "", multiline=True, max_length=2000),
-        text_input("items", "New action items, one per line", "", multiline=True, max_length=2000),
+        text_input("notes", "Notes (optional)", notes, multiline=True, max_length=2000),
+        text_input(
+            "items", "New action items, one per line", items, multiline=True, max_length=2000
+        ),
     ]
+    if findings:
+        blocks.append(
+            section(
+                ":warning: This looks like it may contain patient information: "
+                f"{escape(describe(findings))}. Patient data stays in the clinical systems: "
+                "edit it out, or tick the box if it is not patient information."
+            )
+        )
+        blocks.append(
+            checkbox_input("phi_ack", "Patient data", "I checked: no patient information")
+        )
     if open_items:
+        element: Block = {
+            "type": "checkboxes",
+            "action_id": "value",
+            "options": [option(text, str(i)) for i, text in open_items[:10]],
+        }
+        ticked = [o for o in element["options"] if int(o["value"]) in done]
+        if ticked:
+            element["initial_options"] = ticked
         blocks.append(
             {
                 "type": "input",
                 "block_id": "done",
                 "optional": True,
                 "label": plain("Done since last time"),
-                "element": {
-                    "type": "checkboxes",
-                    "action_id": "value",
-                    "options": [option(text, str(i)) for i, text in open_items[:10]],
-                },
+                "element": element,
             }
         )
     blocks.append(context("Keep patient details out of notes: they stay in the clinical systems."))

@@ -114,6 +114,7 @@ def win_modal(
     occurred_on: date | None = None,
     goal_id: int | None = None,
     shared: bool = False,
+    digest: bool = False,
     private_metadata: str = "",
     findings: list[Finding] | None = None,
     title: str = "Log a win",
@@ -171,6 +172,15 @@ def win_modal(
             )
         )
     blocks.append(checkbox_input("share", "Sharing", "Share with my mentor", checked=shared))
+    if not findings:  # a win that may carry patient data is never posted anywhere
+        blocks.append(
+            checkbox_input(
+                "digest",
+                "Program digest",
+                "Share in the weekly program digest (with my name)",
+                checked=digest,
+            )
+        )
     return modal(WIN_MODAL, title, blocks, private_metadata=private_metadata)
 
 

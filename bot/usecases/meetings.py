@@ -16,10 +16,12 @@ from bot.blocks import state
 from bot.blocks.common import Block
 from bot.rules import meetings as rules
 from bot.rules.localtime import local_date
+from bot.rules.phi import find_phi
 from bot.store import ledger
 from bot.store.db import Database
 from bot.store.models import ActionItem, Meeting, Member, Nudge, Pair
 from bot.usecases.prompts import prefs_of
+from bot.usecases.win_submission import Warn  # the form again, with the warning
 
 MAX_ACTION_ITEMS = 10  # per meeting, and open ones shown
 MAX_NOTES = 2000
@@ -232,8 +234,9 @@ NOT_YOURS = "That pairing has ended or isn't yours, so I saved nothing."
 
 def submit_log(
     db: Database, member: Member, view: dict[str, Any], now: datetime
-) -> Logged | dict[str, str]:
-    """Save the "Log a meeting" form, or the errors to show on it (block id -> why)."""
+) -> Logged | Warn | dict[str, str]:
+    """Save the "Log a meeting" form; or the form again with the patient-data warning;
+    or the errors to show on it (block id -> why)."""
     held_on = state.picked_date(view, "held_on")
     today = local_date(now, member.tz)
     if not isinstance(held_on, date):
@@ -241,16 +244,32 @@ def submit_log(
     if held_on > today:
         return {"held_on": "That's in the future: log a meeting once it happened."}
     done = [int(v) for v in state.multi_selected(view, "done") if v.isdigit()]
+    notes, items = state.text(view, "notes"), state.text(view, "items")
+    findings = find_phi(f"{notes}\n{items}")
     with db.begin() as session:
         pair = member_of_pair(session, _pair_id(view), member)
         if pair is None:
             return {"held_on": NOT_YOURS}
+        if findings and not state.checked(view, "phi_ack"):
+            return Warn(
+                blocks.log_modal(
+                    pair_id=pair.id,
+                    partner=_partner(pair, member),
+                    today=today,
+                    open_items=[(i.id, i.text) for i in open_items(session, pair.id)],
+                    held_on=held_on,
+                    notes=notes,
+                    items=items,
+                    done=done,
+                    findings=findings,
+                )
+            )
         return log_meeting(
             session,
             pair,
             held_on=held_on,
-            notes=state.text(view, "notes"),
-            items=action_lines(state.text(view, "items")),
+            notes=notes,
+            items=action_lines(items),
             done_ids=done,
             by=member.slack_user_id,
             now=now,

@@ -60,6 +60,7 @@ def submit_win_form(db: Database, member: Member, view: dict[str, Any], now: dat
     goal = state.selected(view, "goal")
     occurred_on = state.picked_date(view, "occurred_on")
     shared = state.checked(view, "share")
+    digest = state.checked(view, "digest")
     acknowledged = state.checked(view, "phi_ack")
 
     errors: dict[str, str] = {}
@@ -85,6 +86,7 @@ def submit_win_form(db: Database, member: Member, view: dict[str, Any], now: dat
         goal_id=int(goal) if goal and goal.isdigit() else None,
         shared_with_mentor=shared,
         permalink=_link(meta.get("permalink")),
+        in_digest=digest,
     )
     findings = find_phi(text)
     if findings and not acknowledged:
@@ -99,6 +101,7 @@ def submit_win_form(db: Database, member: Member, view: dict[str, Any], now: dat
                 occurred_on=details.occurred_on,
                 goal_id=details.goal_id,
                 shared=False,
+                digest=False,
                 private_metadata=view.get("private_metadata") or "",
                 findings=findings,
                 title="Edit your win" if editing else "Log a win",

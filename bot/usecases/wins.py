@@ -28,6 +28,7 @@ class WinDetails:
     goal_id: int | None = None
     shared_with_mentor: bool = False
     permalink: str | None = None
+    in_digest: bool = False  # "share in the weekly program digest"
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +143,7 @@ def win_row(
         "is_private": phi_flagged,
         "phi_flagged": phi_flagged,
         "permalink": details.permalink,
+        "in_digest": details.in_digest and not phi_flagged,
     }
 
 
@@ -244,6 +246,7 @@ def update_win(
         win.phi_flagged = phi_flagged
         win.is_private = win.is_private or phi_flagged
         win.shared_with_mentor = details.shared_with_mentor and not win.is_private
+        win.in_digest = details.in_digest and not win.is_private
         return win
 
 
@@ -295,6 +298,7 @@ def win_form(
                 "occurred_on": win.occurred_on,
                 "goal_id": win.goal_id,
                 "shared": win.shared_with_mentor,
+                "digest": win.in_digest,
                 "title": "Edit your win",
             }
         goals = goal_choices(session, member, prefill.get("goal_id"))

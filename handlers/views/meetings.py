@@ -10,6 +10,7 @@ from slack_sdk import WebClient
 from bot.blocks import meetings as blocks
 from bot.deps import Deps
 from bot.usecases.meetings import submit_log, submit_reschedule
+from bot.usecases.win_submission import Warn
 from handlers.context import current_member
 
 
@@ -19,6 +20,9 @@ def register(app: App, deps: Deps) -> None:
         result = submit_log(deps.db, member, view, deps.clock.now())
         if isinstance(result, dict):
             ack(response_action="errors", errors=result)
+            return
+        if isinstance(result, Warn):
+            ack(response_action="update", view=result.view)
             return
         parts = [f":white_check_mark: Logged your meeting of {result.meeting.held_on:%b %d}."]
         if result.items_added:

@@ -28,6 +28,8 @@ def register(app: App, deps: Deps) -> None:
             texts = "\n".join(quote(w.text) for w in result.wins)
             private = any(w.is_private for w in result.wins)
             note = "Kept private: never shared." if private else "See all your wins on my Home tab."
+            if any(w.in_digest for w in result.wins):
+                note += " It will be in Monday's program digest."
             done = modal(
                 "win_saved",
                 "Win logged",
