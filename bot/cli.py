@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import signal
 import sys
 import threading
 from collections.abc import Sequence
@@ -253,8 +254,17 @@ def run_report(settings: Settings, fmt: str, team: str | None) -> int:
     return 0
 
 
+def exit_on_sigterm() -> None:
+    """Hosts stop processes with SIGTERM, which by default ends Python on the spot.
+    Exiting the ordinary way instead lets queued wins be written (bot/store/later.py)
+    and work after an answer finish."""
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    if args.command in ("serve", "socket", "clock"):
+        exit_on_sigterm()
     try:
         settings = load_settings()
         setup_logging(settings.bot_token, settings.signing_secret, settings.app_token)

@@ -115,6 +115,23 @@ def test_serve_migrates_a_new_database_and_answers(
     assert SECRET not in output
 
 
+def test_a_stopped_server_still_writes_the_win_it_answered(
+    served: tuple[str, Path, subprocess.Popen[str]], slack: FakeSlack
+) -> None:
+    base, db_file, process = served
+    client = SlackClient(base + "/slack/events", SECRET, slack.url)
+    assert client.command("/win", "covered the night shift at short notice").status == 200
+
+    process.terminate()  # SIGTERM, as a host stops a process: at once, no grace
+    assert process.wait(timeout=10) == 0
+    db = Database(f"sqlite:///{db_file}")
+    with db.begin() as session:
+        assert list(session.scalars(select(Win.text))) == [
+            "covered the night shift at short notice"
+        ]
+    db.dispose()
+
+
 def test_serve_without_signing_secret_stops_with_one_clear_line(tmp_path: Path) -> None:
     result = run(["serve"], tmp_path, SLACK_BOT_TOKEN="xoxb-1")
     assert result.returncode == 2
