@@ -1,10 +1,21 @@
-"""The weekly win prompt job: DM every member whose prompt is due, once per week."""
+"""The weekly win prompt job: DM every member whose prompt is due, once per week.
+
+Due members are taken a chunk at a time: one transaction claims the whole chunk in the
+ledger (committed before anything is sent), sender threads post side by side while the
+next chunk is claimed, and one transaction records what happened and schedules each
+member's next prompt. A crash mid-chunk leaves claims that a later pass takes over once
+their lease expires (a prompt sent but not yet recorded when the process died would be
+sent again: at most one chunk's worth, a second or so of sending).
+"""
 
 from __future__ import annotations
 
 import logging
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import datetime
+
+from sqlalchemy import select
 
 from bot.blocks.prompts import weekly_prompt
 from bot.deps import Deps
@@ -13,13 +24,13 @@ from bot.slack.gateway import SlackGateway
 from bot.store import ledger
 from bot.store.models import Member
 from bot.usecases import prompts
-from bot.usecases.delivery import deliver_dm, worker_name
+from bot.usecases.delivery import Attempt, attempt, record, worker_name
 from scheduler.base import Sent
 
 log = logging.getLogger(__name__)
 
 KIND = prompts.KIND
-BATCH = 500
+CHUNK = 100  # members claimed, sent and recorded together
 # Senders in parallel: Slack calls are network waits, and a shared RateGate keeps all
 # of them behind a 429's Retry-After.
 WORKERS = 8
@@ -34,61 +45,98 @@ def weekly_prompts(
         prompts.schedule_unscheduled(session, now)
     lines: list[Sent] = []
     last_id = 0
+    in_flight: Chunk | None = None
     with ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="prompt") as pool:
         while True:
             with deps.db.begin() as session:
-                ids = prompts.due_member_ids(session, now, after_id=last_id, limit=BATCH)
+                ids = prompts.due_member_ids(session, now, after_id=last_id, limit=CHUNK)
             if not ids:
                 break
             last_id = ids[-1]
-            results = pool.map(lambda member_id: prompt_one(deps, gateway, member_id, now), ids)
-            lines += [line for line in results if line is not None]
+            # Claim the next chunk while the senders still work on the one before, so
+            # they never wait for the database between chunks.
+            chunk = claim_chunk(deps, gateway, ids, now, pool)
+            if in_flight is not None:
+                lines += finish_chunk(deps, in_flight, now)
+            in_flight = chunk
+        if in_flight is not None:
+            lines += finish_chunk(deps, in_flight, now)
     return lines
 
 
-def prompt_one(deps: Deps, gateway: SlackGateway, member_id: int, now: datetime) -> Sent | None:
-    """Send (or record as missed) one member's due prompt, then schedule the next."""
+@dataclass
+class Chunk:
+    claimed: list[tuple[Member, int, str]]
+    sending: list[Future[Attempt]]
+    lines: list[Sent]
+
+
+def claim_chunk(
+    deps: Deps, gateway: SlackGateway, ids: list[int], now: datetime, pool: ThreadPoolExecutor
+) -> Chunk:
+    """Claim a chunk of due members in one transaction (committed before anything is
+    sent), then hand the claimed ones to the sender threads."""
+    worker = worker_name()
+    lines: list[Sent] = []
+    claimed: list[tuple[Member, int, str]] = []
     with deps.db.begin() as session:
-        member = session.get(Member, member_id)
-        if member is None or member.next_prompt_at is None or member.next_prompt_at > now:
-            return None  # another process got here first and moved it on
-        due_at, period = member.next_prompt_at, member.next_prompt_period or ""
-        if catch_up(due_at, now, WEEKLY_GRACE) == "missed":
-            ledger.mark_missed(
-                session,
-                team_id=member.team_id,
-                member_id=member.id,
-                kind=KIND,
-                period=period,
-                due_at=due_at,
-                now=now,
+        members = list(
+            session.scalars(
+                select(Member).where(
+                    Member.id.in_(ids), Member.next_prompt_at <= now, Member.is_active.is_(True)
+                )
             )
-            prompts.reschedule(session, member, now)
-            return Sent(
-                KIND, member.slack_user_id, period, "missed", f"was due {due_at:%Y-%m-%d %H:%M}Z"
+        )
+        contexts = prompts.prompt_contexts(session, members, now)
+        settled: list[Member] = []
+        for member in members:
+            assert member.next_prompt_at is not None
+            due_at, period = member.next_prompt_at, member.next_prompt_period or ""
+            key = {"team_id": member.team_id, "member_id": member.id, "kind": KIND}
+            if catch_up(due_at, now, WEEKLY_GRACE) == "missed":
+                ledger.mark_missed(session, **key, period=period, due_at=due_at, now=now)
+                settled.append(member)
+                note = f"was due {due_at:%Y-%m-%d %H:%M}Z"
+                lines.append(Sent(KIND, member.slack_user_id, period, "missed", note))
+                continue
+            nudge_id = ledger.claim(
+                session, **key, period=period, due_at=due_at, now=now, worker=worker
             )
-        wins, goal = prompts.prompt_context(session, member, now)
-    text, blocks = weekly_prompt(name=member.name, period=period, wins_last_week=wins, goal=goal)
-    result = deliver_dm(
-        deps.db,
-        gateway,
-        member=member,
-        kind=KIND,
-        period=period,
-        due_at=due_at,
-        now=now,
-        worker=worker_name(),
-        text=text,
-        blocks=blocks,
-    )
-    if result.status in ("sent", "skipped"):
-        with deps.db.begin() as session:
-            fresh = session.get(Member, member_id)
-            if fresh is not None:
-                prompts.reschedule(session, fresh, now)
-    if result.status == "skipped":
-        return None  # settled earlier (another process, or a cancelled week): say nothing
-    return Sent(KIND, member.slack_user_id, period, result.status, result.error or "")
+            if nudge_id is not None:
+                claimed.append((member, nudge_id, period))
+            elif ledger.is_settled(ledger.find(session, **key, period=period)):
+                settled.append(member)  # sent by another process, or a skipped week
+            else:
+                lines.append(Sent(KIND, member.slack_user_id, period, "busy"))
+        prompts.reschedule_many(session, settled, now)
+
+    def send(member: Member, period: str) -> Attempt:
+        wins, goal = contexts[member.id]
+        text, blocks = weekly_prompt(
+            name=member.name, period=period, wins_last_week=wins, goal=goal
+        )
+        return attempt(gateway, member, text, blocks, now)
+
+    sending = [pool.submit(send, member, period) for member, _, period in claimed]
+    return Chunk(claimed, sending, lines)
+
+
+def finish_chunk(deps: Deps, chunk: Chunk, now: datetime) -> list[Sent]:
+    """Record a chunk's outcomes in one transaction and schedule the next prompts."""
+    lines = chunk.lines
+    attempts = [future.result() for future in chunk.sending]
+    with deps.db.begin() as session:
+        done = []
+        for (member, nudge_id, period), outcome in zip(chunk.claimed, attempts, strict=True):
+            result = record(session, member.id, nudge_id, outcome, now)
+            if result.status == "sent":
+                done.append(member.id)
+            lines.append(
+                Sent(KIND, member.slack_user_id, period, result.status, result.error or "")
+            )
+        fresh = list(session.scalars(select(Member).where(Member.id.in_(done))))
+        prompts.reschedule_many(session, fresh, now)
+    return lines
 
 
 def preview(deps: Deps, now: datetime) -> list[Sent]:
@@ -96,7 +144,7 @@ def preview(deps: Deps, now: datetime) -> list[Sent]:
     lines: list[Sent] = []
     with deps.db.begin() as session:
         last_id = 0
-        while ids := prompts.due_member_ids(session, now, after_id=last_id, limit=BATCH):
+        while ids := prompts.due_member_ids(session, now, after_id=last_id, limit=CHUNK):
             last_id = ids[-1]
             for member_id in ids:
                 member = session.get(Member, member_id)

@@ -79,6 +79,12 @@ class Call:
     status: int = 200  # the HTTP status it was answered with (429, 500...)
 
 
+class _Server(ThreadingHTTPServer):
+    # Slack takes many connections at once; the default backlog of 5 drops the SYNs
+    # of concurrent senders, which then wait a second to retry.
+    request_queue_size = 128
+
+
 class FakeSlack:
     def __init__(self) -> None:
         self.spec = load_spec()
@@ -123,7 +129,7 @@ class FakeSlack:
 
             do_GET = do_POST
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = _Server(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.server.server_port}"
         self.api_url = self.url + "/api/"

@@ -18,7 +18,7 @@ from bot.store.models import Member, Nudge
 from tests.fakeslack import FakeSlack
 
 NOW = datetime(2026, 11, 20, 20, 0, tzinfo=UTC)
-MEMBERS = 300
+MEMBERS = 600
 
 
 def seed(url: str) -> None:
@@ -61,7 +61,7 @@ def test_two_scheduler_processes_send_each_nudge_exactly_once(
     postgres_url: str, slack: FakeSlack, tmp_path: Path
 ) -> None:
     seed(postgres_url)
-    slack.post_delay = 0.02  # long enough that the two passes overlap
+    slack.post_delay = 0.05  # long enough that the two passes overlap
     # Both at once, twice over: racing passes, then passes that find everything settled.
     for _ in range(2):
         first, second = tick(postgres_url, slack, tmp_path), tick(postgres_url, slack, tmp_path)

@@ -27,8 +27,16 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from slack_sdk.errors import SlackApiError
+from sqlalchemy.orm import Session
 
-from bot.slack.gateway import Posted, SlackGateway, error_code, http_status, retry_after
+from bot.slack.gateway import (
+    Posted,
+    SlackGateway,
+    SlackUser,
+    error_code,
+    http_status,
+    retry_after,
+)
 from bot.store import ledger
 from bot.store.db import Database
 from bot.store.models import Member
@@ -95,48 +103,83 @@ def deliver_dm(
         if nudge_id is None:
             settled = ledger.is_settled(ledger.find(session, **key))
             return DeliveryResult("skipped" if settled else "busy")
+    outcome = attempt(gateway, member, text, blocks, now, policy)
+    with db.begin() as session:
+        return record(session, member.id, nudge_id, outcome, now, policy)
 
-    gone = _check_profile(db, gateway, member, now)
-    if gone:
-        _settle_gone(db, member, nudge_id, now, gone)
-        return DeliveryResult("deactivated", nudge_id, error=gone)
 
+@dataclass(frozen=True)
+class Attempt:
+    """What happened to one claimed nudge on the wire; `record` writes it down."""
+
+    status: Literal["sent", "failed", "deactivated"]
+    ref: str | None = None
+    error: str | None = None
+    profile: SlackUser | None = None  # a fresh profile fetched on the way
+
+
+def attempt(
+    gateway: SlackGateway,
+    member: Member,
+    text: str,
+    blocks: list[dict[str, Any]] | None,
+    now: datetime,
+    policy: RetryPolicy = DEFAULT_POLICY,
+) -> Attempt:
+    """Send one claimed nudge (no database work, so many can run side by side)."""
+    profile = None
+    if needs_refresh(member, now):
+        # The scheduler refreshes profiles ahead of time; this is the fallback.
+        try:
+            profile = gateway.user(member.slack_user_id)
+        except (SlackApiError, OSError) as exc:
+            # Cannot check now: send anyway; chat.postMessage reports a disabled user.
+            log.warning("users.info for %s failed: %r", member.slack_user_id, exc)
+        else:
+            if profile is None:
+                return Attempt("deactivated", error="user_not_found")
+            if profile.deleted:
+                return Attempt("deactivated", error="deleted", profile=profile)
     try:
         posted = _post(gateway, member.slack_user_id, text, blocks, policy)
     except SlackApiError as exc:
         code = error_code(exc)
-        if code in GONE_ERRORS:
-            _settle_gone(db, member, nudge_id, now, code)
-            return DeliveryResult("deactivated", nudge_id, error=code)
-        return _fail(db, nudge_id, now, code, policy)
+        status: Literal["failed", "deactivated"] = (
+            "deactivated" if code in GONE_ERRORS else "failed"
+        )
+        return Attempt(status, error=code, profile=profile)
     except _Retryable as exc:
-        return _fail(db, nudge_id, now, str(exc), policy)
-
-    with db.begin() as session:
-        ledger.mark_sent(session, nudge_id, now, ref=posted.ref)
-    return DeliveryResult("sent", nudge_id, ref=posted.ref)
+        return Attempt("failed", error=str(exc), profile=profile)
+    return Attempt("sent", ref=posted.ref, profile=profile)
 
 
-def _check_profile(db: Database, gateway: SlackGateway, member: Member, now: datetime) -> str:
-    """'' when the member can be messaged; else why not. Asks Slack only when the
-    cached profile is a day old (the scheduler refreshes profiles ahead of time)."""
-    if not needs_refresh(member, now):
-        return ""
-    try:
-        profile = gateway.user(member.slack_user_id)
-    except (SlackApiError, OSError) as exc:
-        # Cannot check now: send anyway; chat.postMessage reports a disabled user.
-        log.warning("users.info for %s failed: %r", member.slack_user_id, exc)
-        return ""
-    if profile is None:
-        return "user_not_found"
-    if profile.deleted:
-        return "deleted"
-    with db.begin() as session:
-        fresh = session.get(Member, member.id)
-        if fresh is not None:
-            apply_profile(fresh, profile, now)
-    return ""
+def record(
+    session: Session,
+    member_id: int,
+    nudge_id: int,
+    outcome: Attempt,
+    now: datetime,
+    policy: RetryPolicy = DEFAULT_POLICY,
+) -> DeliveryResult:
+    """Write an attempt's outcome to the ledger (and the member, when they are gone)."""
+    member = None
+    if outcome.profile is not None or outcome.status == "deactivated":
+        member = session.get(Member, member_id)
+    if member is not None and outcome.profile is not None:
+        apply_profile(member, outcome.profile, now)
+    if outcome.status == "sent":
+        ledger.mark_sent(session, nudge_id, now, ref=outcome.ref)
+        return DeliveryResult("sent", nudge_id, ref=outcome.ref)
+    error = outcome.error or "unknown_error"
+    if outcome.status == "deactivated":
+        log.info("member %s cannot be reached (%s): marked inactive", member_id, error)
+        ledger.mark_failed(session, nudge_id, now, error, final=True)
+        if member is not None:
+            deactivate(session, member, now, error)
+        return DeliveryResult("deactivated", nudge_id, error=error)
+    log.warning("nudge %s not sent this pass: %s", nudge_id, error)
+    ledger.mark_failed(session, nudge_id, now, error, final=False, retry_in=policy.retry_in)
+    return DeliveryResult("failed", nudge_id, error=error)
 
 
 def _post(
@@ -171,21 +214,3 @@ def _post(
         if tries >= policy.tries:
             raise _Retryable(error)
         time.sleep(policy.backoff * 2 ** (tries - 1))
-
-
-def _fail(
-    db: Database, nudge_id: int, now: datetime, error: str, policy: RetryPolicy
-) -> DeliveryResult:
-    log.warning("nudge %s not sent this pass: %s", nudge_id, error)
-    with db.begin() as session:
-        ledger.mark_failed(session, nudge_id, now, error, final=False, retry_in=policy.retry_in)
-    return DeliveryResult("failed", nudge_id, error=error)
-
-
-def _settle_gone(db: Database, member: Member, nudge_id: int, now: datetime, reason: str) -> None:
-    log.info("member %s cannot be reached (%s): marked inactive", member.slack_user_id, reason)
-    with db.begin() as session:
-        ledger.mark_failed(session, nudge_id, now, reason, final=True)
-        fresh = session.get(Member, member.id)
-        if fresh is not None:
-            deactivate(session, fresh, now, reason)

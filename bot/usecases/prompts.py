@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from bot.rules.localtime import local_date
@@ -16,7 +16,7 @@ from bot.rules.schedule import (
     occurrence_after,
 )
 from bot.store import ledger
-from bot.store.models import Member, Nudge, Win
+from bot.store.models import Goal, Member, Nudge, Win
 from bot.usecases.wins import open_goals
 
 KIND = "weekly_prompt"
@@ -134,3 +134,63 @@ def is_prompt_thread(session: Session, member: Member, channel: str, thread_ts: 
         )
     )
     return bool(found)
+
+
+def prompt_contexts(
+    session: Session, members: list[Member], now: datetime
+) -> dict[int, tuple[int, str | None]]:
+    """`prompt_context` for many members in two queries (a pass's chunk)."""
+    ids = [m.id for m in members]
+    if not ids:
+        return {}
+    earliest = min(local_date(now, m.tz) for m in members) - timedelta(days=7)
+    counts: dict[int, int] = {}
+    rows = session.execute(
+        select(Win.member_id, Win.occurred_on).where(
+            Win.member_id.in_(ids), Win.occurred_on > earliest
+        )
+    )
+    since = {m.id: local_date(now, m.tz) - timedelta(days=7) for m in members}
+    for member_id, occurred_on in rows:
+        if occurred_on > since[member_id]:
+            counts[member_id] = counts.get(member_id, 0) + 1
+    goals: dict[int, str] = {}
+    for member_id, title in session.execute(
+        select(Goal.member_id, Goal.title)
+        .where(Goal.member_id.in_(ids), Goal.status == "active")
+        .order_by(Goal.created_at.desc(), Goal.id.desc())
+    ):
+        goals[member_id] = title  # oldest last: the oldest open goal wins
+    return {m.id: (counts.get(m.id, 0), goals.get(m.id)) for m in members}
+
+
+def reschedule_many(session: Session, members: list[Member], now: datetime) -> None:
+    """`reschedule` for many members: one ledger query, one bulk update."""
+    if not members:
+        return
+    since = iso_week(min(local_date(now, m.tz) for m in members) - timedelta(days=14))
+    settled: dict[int, set[str]] = {}
+    for nudge in session.scalars(
+        select(Nudge).where(
+            Nudge.member_id.in_([m.id for m in members]),
+            Nudge.kind == KIND,
+            Nudge.period >= since,
+        )
+    ):
+        if ledger.is_settled(nudge):
+            settled.setdefault(nudge.member_id, set()).add(nudge.period)
+    changes = []
+    for member in members:
+        found = (
+            next_weekly_prompt(now, prefs_of(member), settled.get(member.id, set()))
+            if member.is_active
+            else None
+        )
+        changes.append(
+            {
+                "id": member.id,
+                "next_prompt_at": found.due_at if found else None,
+                "next_prompt_period": found.period if found else None,
+            }
+        )
+    session.execute(update(Member), changes)
