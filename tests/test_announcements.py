@@ -103,27 +103,43 @@ def test_one_lab_section_by_dm_with_a_failure_and_a_rate_limit_reported(program:
     assert len(tries) == 2  # the 429, then the refusal: nothing more
 
 
-def test_patient_data_is_warned_before_it_goes_anywhere(program: Running) -> None:
+def test_patient_data_never_goes_to_the_channel(program: Running) -> None:
     import_roster(program)
     program.client.command("/program", "channel <#C0PROGRAM|mentoring>", user=COORDINATOR)
     form = open_form(program)
     values = {
         "message": "Great catch on MRN 00123456 for John Smith yesterday!",
         "audience": "everyone",
-        "delivery": "channel",
+        "delivery": "both",
+        "phi_ack": True,  # even a forged tick of the box does not open the channel
     }
     reply = program.client.submit(form, values, user=COORDINATOR)
-    warned = reply.json()
-    assert warned["response_action"] == "update"
-    assert "may contain patient information" in warned["view"]["blocks"][1]["text"]["text"]
+    error = reply.json()["errors"]["message"]
+    assert "never posted to a channel" in error
+    assert "medical record number" in error
     with program.db.begin() as session:
         assert session.scalars(select(Announcement)).all() == []
     assert posts_to(program, "C0PROGRAM") == []
     # Edited: it goes out.
     values["message"] = "Great catch on a mislabeled specimen yesterday!"
-    reply = program.client.submit(warned["view"], values, user=COORDINATOR)
+    reply = program.client.submit(form, values, user=COORDINATOR)
     assert "Sending now" in reply.json()["view"]["blocks"][0]["text"]["text"]
     assert "Program channel <#C0PROGRAM>: posted" in report_dm(program)
+
+
+def test_patient_data_by_dm_only_is_warned_first(program: Running) -> None:
+    import_roster(program)
+    form = open_form(program)
+    values = {
+        "message": "Great catch on MRN 00123456 yesterday!",
+        "audience": "everyone",
+        "delivery": "dm",
+    }
+    warned = program.client.submit(form, values, user=COORDINATOR).json()
+    assert warned["response_action"] == "update"
+    assert "may contain patient information" in warned["view"]["blocks"][1]["text"]["text"]
+    with program.db.begin() as session:
+        assert session.scalars(select(Announcement)).all() == []
 
 
 def test_channel_delivery_needs_a_channel_and_a_later_time_needs_a_date(program: Running) -> None:

@@ -20,7 +20,7 @@ from bot.blocks import announcements as blocks
 from bot.blocks import state
 from bot.deps import Deps
 from bot.rules import announcements as rules
-from bot.rules.phi import find_phi
+from bot.rules.phi import describe, find_phi
 from bot.slack.gateway import SlackGateway, error_code, make_client
 from bot.store import ledger, program_posts
 from bot.store.models import Announcement, Member, ProgramProfile, ProgramSettings
@@ -105,6 +105,12 @@ def submit_form(
     if errors:
         return errors
     findings = find_phi(text)
+    if findings and rules.wants_channel(delivery):
+        # Never to a shared channel, whatever the box says: only DMs may be sent anyway.
+        return {
+            "message": f"This looks like patient information ({describe(findings)}), which "
+            "is never posted to a channel. Edit it out, or send by DM only."
+        }
     if findings and not state.checked(view, "phi_ack"):
         return blocks.announce_modal(
             text=text,
