@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable
 from concurrent.futures import Executor, ThreadPoolExecutor
@@ -14,6 +15,11 @@ from bot.deps import Deps
 from bot.slack.gateway import make_client
 
 log = logging.getLogger(__name__)
+
+SORRY = (
+    "Sorry, something went wrong on my side and nothing was changed. Please try again in "
+    "a minute; if it keeps happening, tell your Benchmate admin."
+)
 
 
 class _QuietTokenNotice(logging.Filter):
@@ -61,7 +67,17 @@ def build_app(
     def on_error(error: Exception, body: dict[str, Any]) -> BoltResponse | None:
         kind = body.get("type") or body.get("command") or "request"
         log.error("unhandled error in %s listener: %r", kind, error, exc_info=error)
-        return None
+        if body.get("command"):
+            # Slack would show its own cryptic "failed with the error" line: say it kindly,
+            # and give back what they typed so nothing is lost.
+            typed = str(body.get("text") or "").strip()
+            echo = f"\nWhat you typed: `{body['command']} {typed}`" if typed else ""
+            return BoltResponse(
+                status=200,
+                body=json.dumps({"response_type": "ephemeral", "text": SORRY + echo}),
+                headers={"content-type": "application/json"},
+            )
+        return None  # a 500: Slack keeps a form open, so nothing typed is lost
 
     listeners(app, deps)
     return app

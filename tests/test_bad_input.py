@@ -7,6 +7,7 @@ import json
 from urllib.parse import urlencode
 
 import pytest
+from sqlalchemy import text
 
 from tests.conftest import Running
 from tests.scenario import all_text, open_modal, stored_drafts, stored_goals, stored_wins
@@ -155,3 +156,16 @@ def test_a_submission_for_a_form_we_do_not_know_changes_nothing(bench: Running) 
     reply = bench.client.submit(view, {})
     assert reply.status in (200, 404)
     assert stored_wins(bench) == [] and stored_goals(bench) == []
+
+
+def test_a_failure_inside_a_command_gets_a_kind_answer(bench: Running) -> None:
+    with bench.db.begin() as session:  # the database breaks under us
+        session.execute(text("ALTER TABLE members RENAME TO members_gone"))
+
+    reply = bench.client.command("/win", "restocked the blood bank fridge", user="U200")
+
+    assert reply.status == 200
+    body = reply.json()
+    assert body["response_type"] == "ephemeral"
+    assert body["text"].startswith("Sorry, something went wrong on my side")
+    assert "restocked the blood bank fridge" in body["text"]
