@@ -9,7 +9,7 @@ from slack_bolt import Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.slack.gateway import SlackGateway, error_code
+from bot.slack.gateway import SlackGateway, error_code, in_words
 
 log = logging.getLogger(__name__)
 
@@ -36,5 +36,5 @@ def open_or_explain(
             body,
             respond,
             client,
-            f"Sorry, I couldn't open the form (Slack said `{error_code(exc)}`). Please try again.",
+            f"Sorry, I couldn't open the form: {in_words(exc)}. Please try again.",
         )

@@ -86,7 +86,10 @@ def test_an_expired_trigger_on_win_is_explained_and_nothing_is_saved(bench: Runn
 
     [posted] = bench.slack.wait_for_response()
     assert posted["response_type"] == "ephemeral"
-    assert "couldn't open the form" in posted["text"] and "expired_trigger_id" in posted["text"]
+    assert (
+        "couldn't open the form" in posted["text"]
+        and "the form took too long to open" in posted["text"]
+    )
     assert stored_wins(bench) == [] and stored_drafts(bench) == []
 
 

@@ -75,5 +75,5 @@ def test_a_failed_export_is_explained_in_a_dm(bench: Running) -> None:
 
     [told] = bench.slack.wait_for("chat.postMessage")
     assert told.args["channel"] == "U100"
-    assert "export failed" in told.args["text"] and "missing_scope" in told.args["text"]
+    assert "export failed" in told.args["text"] and "lacks a Slack permission" in told.args["text"]
     assert bench.slack.sent("files.completeUploadExternal") == []

@@ -109,7 +109,7 @@ WHY = {
 
 
 def why(error: str) -> str:
-    return WHY.get(error, f"Slack said `{error}`")
+    return WHY.get(error, f"Slack answered “{error}”")
 
 
 def scheduled_modal(text: str) -> Block:

@@ -151,6 +151,31 @@ def error_code(exc: SlackApiError) -> str:
     return "unknown_error"
 
 
+# What common Slack errors mean, in words a lab tech can act on.
+IN_WORDS = {
+    "expired_trigger_id": "the form took too long to open",
+    "trigger_exchanged": "that button was already used",
+    "ratelimited": "Slack asked us to slow down",
+    "not_in_channel": "Benchmate isn't in that channel: invite it first",
+    "channel_not_found": "Slack can't find that conversation",
+    "is_archived": "that channel is archived",
+    "user_not_found": "Slack doesn't know that person",
+    "user_disabled": "that Slack account is deactivated",
+    "account_inactive": "that Slack account is inactive",
+    "not_authed": "Benchmate's Slack token is missing",
+    "invalid_auth": "Benchmate's Slack token was refused",
+    "missing_scope": "Benchmate lacks a Slack permission: reinstall it from manifest.yml",
+    "fatal_error": "Slack had a problem on its side",
+    "internal_error": "Slack had a problem on its side",
+}
+
+
+def in_words(exc: SlackApiError) -> str:
+    """A Slack error as a short phrase for people (its code, for the admin, if unknown)."""
+    code = error_code(exc)
+    return IN_WORDS.get(code, f"Slack answered “{code}”")
+
+
 class SlackGateway:
     def __init__(self, client: WebClient, *, gate: RateGate | None = None) -> None:
         self.client = client

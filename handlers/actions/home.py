@@ -9,7 +9,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.deps import Deps
-from bot.slack.gateway import SlackGateway, error_code
+from bot.slack.gateway import SlackGateway, in_words
 from bot.usecases.export import render
 from bot.usecases.goals import goal_form
 from bot.usecases.wins import win_form
@@ -52,7 +52,10 @@ def register(app: App, deps: Deps) -> None:
             )
         except SlackApiError as exc:
             tell(
-                body, respond, client, f"Sorry, the export failed (Slack said `{error_code(exc)}`)."
+                body,
+                respond,
+                client,
+                f"Sorry, the export failed: {in_words(exc)}. Please try again.",
             )
 
     app.action("home_log_win")(ack=ack_only, lazy=[log_win])

@@ -12,7 +12,7 @@ from bot.blocks.goals import goal_list_blocks, goal_modal
 from bot.blocks.wins import escape
 from bot.deps import Deps
 from bot.rules.localtime import local_date
-from bot.slack.gateway import SlackGateway, error_code
+from bot.slack.gateway import SlackGateway, in_words
 from bot.usecases.wins import open_goals
 from handlers.context import current_member
 
@@ -63,7 +63,7 @@ def register(app: App, deps: Deps) -> None:
         except SlackApiError as exc:
             respond(
                 response_type="ephemeral",
-                text=f"Sorry, I couldn't open the goal form (Slack said `{error_code(exc)}`). "
+                text=f"Sorry, I couldn't open the goal form: {in_words(exc)}. "
                 "Please try `/goal` again.",
             )
 

@@ -23,7 +23,7 @@ from bot.blocks.surveys import results_blocks
 from bot.deps import Deps
 from bot.rules.mentions import mentioned_users
 from bot.rules.report import shown
-from bot.slack.gateway import SlackGateway, error_code
+from bot.slack.gateway import SlackGateway, error_code, in_words
 from bot.usecases.announcements import program_channel, set_program_channel
 from bot.usecases.coordinators import add_coordinator, coordinator_ids, record, remove_coordinator
 from bot.usecases.matching import propose_matches
@@ -325,7 +325,7 @@ def register(app: App, deps: Deps) -> None:
         except SlackApiError as exc:
             respond(
                 response_type="ephemeral",
-                text=f"I couldn't upload the chart (Slack said `{error_code(exc)}`).",
+                text=f"I couldn't upload the chart: {in_words(exc)}.",
             )
 
     app.command("/program", middleware=[coordinator_only(deps)])(ack=answer, lazy=[after])

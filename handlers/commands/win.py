@@ -10,7 +10,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.blocks import wins as blocks
 from bot.deps import Deps
-from bot.slack.gateway import SlackGateway, error_code
+from bot.slack.gateway import SlackGateway, in_words
 from bot.store.later import OnError
 from bot.store.models import Member
 from bot.usecases.members import needs_refresh
@@ -109,8 +109,7 @@ def register(app: App, deps: Deps) -> None:
         except SlackApiError as exc:
             Respond(response_url=str(command.get("response_url")))(
                 response_type="ephemeral",
-                text=f"Sorry, I couldn't open the form (Slack said `{error_code(exc)}`). "
-                f"Try `{again}` again.",
+                text=f"Sorry, I couldn't open the form: {in_words(exc)}. Try `{again}` again.",
             )
         refresh_profile(deps, client, context)
 
