@@ -219,3 +219,13 @@ def test_a_stale_profile_is_refreshed_after_the_win_is_answered(bench: Running) 
     assert member is not None and member.tz == "Europe/London"
     assert len(bench.slack.sent("users.info")) == 2
     assert len(wins(bench)) == 3
+
+
+def test_list_shows_every_one_of_ten_long_wins(bench: Running) -> None:
+    for i in range(10):
+        bench.client.command("/win", f"long win {i} " + "x" * 2900)
+    body = bench.client.command("/win", "list").json()
+
+    shown = "".join(b["text"]["text"] for b in body["blocks"][1:])
+    assert all(f"long win {i} " in shown for i in range(10))
+    assert all(len(b["text"]["text"]) <= 3000 for b in body["blocks"])

@@ -21,6 +21,18 @@ def clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def pack_lines(lines: list[str], limit: int = SECTION_TEXT_MAX) -> list[str]:
+    """Join lines into as few texts as fit in `limit` each, so that a list of long
+    entries fills several sections instead of being cut off (a longer line is clipped)."""
+    texts: list[str] = []
+    for line in (clip(line, limit) for line in lines):
+        if texts and len(texts[-1]) + 1 + len(line) <= limit:
+            texts[-1] += "\n" + line
+        else:
+            texts.append(line)
+    return texts
+
+
 def plain(text: str, limit: int = 75) -> dict[str, Any]:
     return {"type": "plain_text", "text": clip(text, limit), "emoji": True}
 

@@ -15,6 +15,7 @@ from bot.blocks.common import (
     escape,
     modal,
     option,
+    pack_lines,
     plain,
     section,
 )
@@ -98,7 +99,7 @@ def list_blocks(wins: list[Win]) -> list[Block]:
     if not wins:
         return [section("No wins yet. Try `/win passed my MLS(ASCP) exam` :muscle:")]
     lines = [f"• *{w.occurred_on:%b %d}* {escape(w.text)}" for w in wins]
-    return [section(f"*Your latest {len(wins)} wins*"), section("\n".join(lines))]
+    return [section(f"*Your latest {len(wins)} wins*"), *map(section, pack_lines(lines))]
 
 
 def metadata(**fields: Any) -> str:
