@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from scheduler.announcements import announcements
 from scheduler.base import Job
+from scheduler.departures import departures
 from scheduler.digest import weekly_digest
 from scheduler.goal_reviews import goal_reviews
 from scheduler.housekeeping import prune_events, refresh_profiles
@@ -14,6 +15,7 @@ from scheduler.weekly_prompts import weekly_prompts
 JOBS: list[Job] = [
     refresh_profiles,
     weekly_prompts,
+    departures,
     goal_reviews,
     prune_events,
     meeting_nudges,

@@ -269,3 +269,26 @@ def test_member_left_is_a_use_case_the_scheduler_can_call(program: Running) -> N
         env_coordinators=program.deps.settings.coordinators,
     )
     assert (again.ended, again.told) == (0, [])
+
+
+def test_someone_a_nudge_finds_gone_leaves_the_program_on_the_next_pass(
+    program: Running,
+) -> None:
+    """Deactivation found by a failed DM (not a user_change event) still ends pairs."""
+    from scheduler.runner import run_pass, scheduler_gateway
+
+    import_roster(program)
+    program.client.command("/program", "pair <@U301> <@U402>", user=COORDINATOR)
+    program.slack.wait_for("chat.postMessage")
+    run_pass(program.deps, scheduler_gateway(program.deps), program.clock.now())  # schedules
+    program.slack.users["U301"]["deleted"] = True  # Sam's account was deactivated
+    program.clock.advance(days=8)  # past his first weekly prompt
+
+    lines = run_pass(program.deps, scheduler_gateway(program.deps), program.clock.now())
+    lines += run_pass(program.deps, scheduler_gateway(program.deps), program.clock.now())
+
+    assert member(program, "U301").is_active is False
+    assert pairs(program) == [("U301", "U402", "left")]
+    assert [str(line).split()[:2] for line in lines if "left" in str(line)] == [["ended", "left"]]
+    assert "Sam Senior, your mentor, has left" in dms_to(program, "U402")[-1]
+    assert "1 pair(s) ended" in dms_to(program, COORDINATOR)[-1]
