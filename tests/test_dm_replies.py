@@ -76,10 +76,7 @@ def test_a_dm_outside_the_window_is_offered_not_logged(bench: Running) -> None:
     bench.client.event(dm(text="fixed the pneumatic tube jam"))
     [offer] = bench.slack.wait_for("chat.postMessage", 2)[1:]
     button = offer.args["blocks"][-1]["elements"][0]
-    assert (button["action_id"], button["value"]) == (
-        "dm_log_as_win",
-        "fixed the pneumatic tube jam",
-    )
+    assert button["action_id"] == "dm_log_as_win"
     assert wins(bench) == []
     # The button opens the win form with the text, and saving it logs a dm_reply win.
     bench.client.click("dm_log_as_win", button["value"])
@@ -88,6 +85,20 @@ def test_a_dm_outside_the_window_is_offered_not_logged(bench: Running) -> None:
     assert [(w.text, w.source) for w in wins(bench)] == [
         ("fixed the pneumatic tube jam", "dm_reply")
     ]
+
+
+def test_a_long_dm_is_offered_whole(bench: Running) -> None:
+    long_text = "validated the new coag analyzer: " + "ran every control twice. " * 100
+    bench.client.event(dm(text=long_text))
+    [offer] = bench.slack.wait_for("chat.postMessage")
+    bench.client.click("dm_log_as_win", offer.args["blocks"][-1]["elements"][0]["value"])
+    view = bench.slack.wait_for("views.open")[0].args["view"]
+    assert view["blocks"][0]["element"]["initial_value"] == long_text.strip()
+    bench.client.submit(view, {})
+    assert [w.text for w in wins(bench)] == [long_text.strip()]
+    # The offer's button now finds nothing: the text was logged.
+    bench.client.click("dm_log_as_win", offer.args["blocks"][-1]["elements"][0]["value"])
+    assert "already logged" in bench.slack.wait_for_response()[-1]["text"]
 
 
 def test_a_dm_with_no_prompt_ever_is_offered(bench: Running) -> None:

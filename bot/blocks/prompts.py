@@ -50,14 +50,14 @@ def logged_reply(count: int) -> str:
     return f":white_check_mark: Logged your {noun}. See them all on my Home tab."
 
 
-def outside_window_blocks(text: str) -> list[Block]:
+def outside_window_blocks(draft_id: int) -> list[Block]:
     """A DM that is not an answer to a recent prompt: offer to log it anyway."""
     return [
         section(
             "I log wins from replies to my weekly prompt (for 3 days after it) and from "
             "`/win`. Want to keep this message as a win?"
         ),
-        actions(button("Log as a win", "dm_log_as_win", text[:2000], style="primary")),
+        actions(button("Log as a win", "dm_log_as_win", str(draft_id), style="primary")),
     ]
 
 

@@ -19,7 +19,7 @@ from bot.slack.gateway import SlackGateway
 from bot.store.models import Member
 from bot.usecases.members import ensure_member
 from bot.usecases.prompts import is_prompt_thread, last_prompt_within
-from bot.usecases.wins import Held, Logged, Rejected, submit_text
+from bot.usecases.wins import Held, Logged, Rejected, hold_text, submit_text
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +69,8 @@ def handle_dm(deps: Deps, gateway: SlackGateway, team_id: str, event: dict[str, 
         gateway.send_dm(
             member.slack_user_id,
             "Log this as a win?",
-            outside_window_blocks(text),
+            # The text waits as a draft: a button's value holds only 2,000 characters.
+            outside_window_blocks(hold_text(deps.db, member, text, "dm_reply", now)),
             thread_ts=thread,
         )
         return "offered"

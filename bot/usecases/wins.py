@@ -103,19 +103,25 @@ def submit_text(
         rows = [win_row(member, piece, source, now, details) for piece in checked]
         db.insert_later(Win.__table__, rows, write_behind)
         return Logged([QueuedWin(row["key"], row["text"]) for row in rows])
+    if findings:
+        return Held(hold_text(db, member, text, source, now), text.strip(), findings)
     with db.begin() as session:
-        if findings:
-            draft = Draft(
-                team_id=member.team_id,
-                member_id=member.id,
-                text=text.strip(),
-                source=source,
-                created_at=now,
-            )
-            session.add(draft)
-            session.flush()
-            return Held(draft.id, draft.text, findings)
         return Logged(add_wins(session, member, checked, source, now, details))
+
+
+def hold_text(db: Database, member: Member, text: str, source: str, now: datetime) -> int:
+    """Keep text as a draft, seen only by its author, until they decide; its id."""
+    with db.begin() as session:
+        draft = Draft(
+            team_id=member.team_id,
+            member_id=member.id,
+            text=text.strip(),
+            source=source,
+            created_at=now,
+        )
+        session.add(draft)
+        session.flush()
+        return draft.id
 
 
 def win_row(

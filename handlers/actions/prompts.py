@@ -15,7 +15,7 @@ from bot.rules.localtime import zone
 from bot.store.models import Member
 from bot.usecases.preferences import prefs_form
 from bot.usecases.prompts import skip_next_week
-from bot.usecases.wins import win_form
+from bot.usecases.wins import get_draft, win_form
 from handlers.context import ack_only, current_member
 from handlers.reply import open_or_explain, tell
 
@@ -38,12 +38,17 @@ def register(app: App, deps: Deps) -> None:
     ) -> None:
         """A DM that was not a prompt reply: the win form, filled in with it."""
         member = current_member(deps, client, context)
+        value = str(action.get("value") or "")
+        held = get_draft(deps.db, member, int(value)) if value.isdigit() else None
+        if held is None:
+            tell(body, respond, client, "That message was already logged or set aside.")
+            return
         view = win_form(
             deps.db,
             member,
             deps.clock.now(),
-            text=str(action.get("value") or ""),
-            private_metadata=metadata(source="dm_reply"),
+            text=held.text,
+            private_metadata=metadata(draft_id=held.id, source="dm_reply"),
         )
         assert view is not None
         open_or_explain(body, respond, client, view)
