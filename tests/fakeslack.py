@@ -231,6 +231,7 @@ class FakeSlack:
         if not self.check(method, args):
             self.record(method, args, token, 200)
             return 200, {"ok": False, "error": "unknown_method"}, {}
+        self.check_block_limits(method, args)
         status, error, retry_after = self.next_failure(method)
         if status == 429:
             self.record(method, args, token, status)
@@ -274,6 +275,15 @@ class FakeSlack:
         if unknown:
             self.violations.append(f"{method}: unknown arguments {sorted(unknown)}")
         return True
+
+    def check_block_limits(self, method: str, args: dict[str, Any]) -> None:
+        """Slack refuses a view over 100 blocks and a message over 50."""
+        view = args.get("view")
+        if isinstance(view, dict) and len(view.get("blocks") or []) > 100:
+            self.violations.append(f"{method}: {len(view['blocks'])} blocks in a view (max 100)")
+        blocks = args.get("blocks")
+        if isinstance(blocks, list) and len(blocks) > 50:
+            self.violations.append(f"{method}: {len(blocks)} blocks in a message (max 50)")
 
     def next_failure(self, method: str) -> tuple[int, str | None, float]:
         with self._lock:

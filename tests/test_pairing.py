@@ -4,15 +4,19 @@ happens when someone leaves."""
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
+from bot.blocks.common import modal, section
+from bot.cli import main
 from bot.slack.gateway import SlackGateway, make_client
 from bot.store.models import Goal, Member, Pair
 from bot.usecases.pairs import member_left
 from tests.conftest import COORDINATOR, Running
-from tests.program_helpers import audit, ephemeral_text, import_roster, pairs
+from tests.program_helpers import audit, cli_env, ephemeral_text, import_roster, pairs
 
 
 def member(bench: Running, user_id: str) -> Member:
@@ -177,6 +181,41 @@ def test_match_approves_only_the_ticked_pairs_and_never_repeats(program: Running
     program.slack.wait_for_response()
     listing = str(match_view(program))
     assert "Mia Mid → Eve Entry" not in listing  # a past pair is never proposed again
+
+
+def test_a_match_too_big_for_one_modal_lists_what_fits_and_approves_the_rest(
+    program: Running, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cli_env(program, monkeypatch)
+    rows = ["user,role,career level,lab section,mentor capacity"]
+    for n in range(90):
+        program.slack.add_user(f"U5{n:04d}", f"Mentor {n}")
+        rows.append(f"U5{n:04d},mentor,senior,hematology,5")
+    for n in range(450):
+        program.slack.add_user(f"U6{n:04d}", f"Mentee {n}")
+        rows.append(f"U6{n:04d},mentee,entry,hematology,")
+    roster = tmp_path / "roster.csv"
+    roster.write_text("\n".join(rows) + "\n")
+    assert main(["roster", "import", str(roster)]) == 0
+
+    view = match_view(program)
+
+    assert len(view["blocks"]) <= 100
+    picks = [b["block_id"] for b in view["blocks"] if b.get("block_id", "").startswith("pick_")]
+    assert picks[-1] == "pick_rest"
+    listed = sum(len(b["element"]["options"]) for b in view["blocks"][:-1] if "element" in b)
+    rest = view["blocks"][-1]["element"]["options"][0]["text"]["text"]
+    assert rest == f"Also approve the {450 - listed} pairs not listed"
+    done = program.client.submit(view, dict.fromkeys(picks, True), user=COORDINATOR).json()
+    assert "Approved 450 pair(s)" in done["view"]["blocks"][0]["text"]["text"]
+    assert len(pairs(program)) == 450
+    program.slack.wait_for("chat.postMessage", 450, timeout=60)  # every pair introduced
+
+
+def test_a_view_over_slacks_limit_is_refused_not_cut() -> None:
+    with pytest.raises(ValueError, match="101 blocks"):
+        modal("too_big", "Too big", [section("x")] * 101)
+    assert len(modal("fits", "Fits", [section("x")] * 100)["blocks"]) == 100
 
 
 def test_match_with_nobody_to_pair_says_so(program: Running) -> None:

@@ -91,12 +91,16 @@ def modal(
     private_metadata: str = "",
 ) -> Block:
     assert len(title) <= MODAL_TITLE_MAX, title
+    # Slack refuses a bigger view; cutting it would silently drop inputs, so a builder
+    # must make its view fit.
+    if len(blocks) > VIEW_BLOCKS_MAX:
+        raise ValueError(f"{callback_id}: {len(blocks)} blocks, a view holds {VIEW_BLOCKS_MAX}")
     view: Block = {
         "type": "modal",
         "callback_id": callback_id,
         "title": plain(title, MODAL_TITLE_MAX),
         "close": plain("Cancel"),
-        "blocks": blocks[:VIEW_BLOCKS_MAX],
+        "blocks": blocks,
         "private_metadata": private_metadata,
     }
     if submit:

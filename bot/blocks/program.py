@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.blocks.common import (
+    VIEW_BLOCKS_MAX,
     Block,
     clip,
     context,
@@ -38,9 +39,11 @@ REFUSAL = (
     "Sorry, that's only for the mentorship program's coordinators, so I haven't changed "
     "anything. If you think you should be one, ask a coordinator to add you."
 )
-# Slack's checkboxes element holds at most 10 options, a modal 100 blocks.
+# Slack's checkboxes element holds at most 10 options, a modal 100 blocks. Each group
+# takes a divider, a section and its checkboxes; the summary and `pick_rest` take two.
 OPTIONS_PER_GROUP = 10
-MAX_GROUPS = 45
+BLOCKS_PER_GROUP = 3
+MAX_GROUPS = (VIEW_BLOCKS_MAX - 2) // BLOCKS_PER_GROUP
 
 
 def refusal_modal() -> Block:
