@@ -28,8 +28,18 @@ def test_bare_goal_opens_the_form(bench: Running) -> None:
     view = goal_form(bench)
 
     assert view["callback_id"] == "goal_modal" and len(view["title"]["text"]) <= 24
-    assert block_ids(view) == ["template", "title", "category", "target_date", "measure"]
+    assert block_ids(view) == [
+        "template",
+        "title",
+        "category",
+        "target_date",
+        "measure",
+        "share",
+    ]
     assert "initial_value" not in block(view, "title")["element"]
+    share = block(view, "share")["element"]
+    assert "Share with my mentor" in share["options"][0]["text"]["text"]
+    assert "initial_options" not in share  # private unless the member ticks it
     categories = block(view, "category")["element"]["options"]
     assert [o["value"] for o in categories] == list(CATEGORIES)
     # Level unknown: every template, in one flat list.
@@ -125,18 +135,32 @@ def test_a_target_date_in_the_past_is_a_field_error(bench: Running) -> None:
 def test_patient_data_in_a_goal_is_warned_then_saved_privately(bench: Running) -> None:
     view = goal_form(bench)
     title = "Follow up on patient Maria Lopez's transfusion reaction"
-    answer = bench.client.submit(view, {"title": title, "category": "quality"}).json()
+    answer = bench.client.submit(
+        view, {"title": title, "category": "quality", "share": True}
+    ).json()
 
     assert answer["response_action"] == "update"
     warned = answer["view"]
     assert "patient information" in all_text(warned)
     assert block(warned, "title")["element"]["initial_value"] == title
     assert block(warned, "category")["element"]["initial_option"]["value"] == "quality"
+    assert "initial_options" in block(warned, "share")["element"]  # nothing lost
     assert stored_goals(bench) == []
 
+    # Saved anyway, still asking to share: private, and never shared with the mentor.
     bench.client.submit(warned, {"phi_ack": True})
     [goal] = stored_goals(bench)
     assert (goal.title, goal.is_private, goal.phi_flagged) == (title, True, True)
+    assert goal.shared_with_mentor is False
+
+
+def test_a_goal_is_shared_with_the_mentor_only_when_ticked(bench: Running) -> None:
+    bench.client.submit(goal_form(bench), {"title": "Pass the SBB exam", "share": True})
+    bench.client.submit(goal_form(bench), {"title": "Keep this one to myself"})
+    assert [(g.title, g.shared_with_mentor) for g in stored_goals(bench)] == [
+        ("Pass the SBB exam", True),
+        ("Keep this one to myself", False),
+    ]
 
 
 def test_goal_list_shows_only_my_active_goals(bench: Running) -> None:

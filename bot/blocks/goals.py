@@ -67,6 +67,7 @@ def goal_modal(
     category: str | None = None,
     measure: str = "",
     target_date: date | None = None,
+    shared: bool = False,
     findings: list[Finding] | None = None,
 ) -> Block:
     blocks: list[Block] = [
@@ -100,6 +101,7 @@ def goal_modal(
     blocks.append(
         text_input("measure", "How will you measure it?", measure, multiline=True, max_length=1000)
     )
+    blocks.append(checkbox_input("share", "Sharing", "Share with my mentor", checked=shared))
     return modal(GOAL_MODAL, "New goal", blocks)
 
 

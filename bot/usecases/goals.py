@@ -45,6 +45,7 @@ def submit_goal_form(
     measure = state.text(view, "measure").strip() or (template.measure if template else "")
     target = state.picked_date(view, "target_date")
     acknowledged = state.checked(view, "phi_ack")
+    shared = state.checked(view, "share")
 
     errors: dict[str, str] = {}
     if not title:
@@ -70,6 +71,7 @@ def submit_goal_form(
                 category=category,
                 measure=measure,
                 target_date=target if isinstance(target, date) else None,
+                shared=shared,
                 findings=findings,
             )
         )
@@ -85,6 +87,7 @@ def submit_goal_form(
             status="active",
             is_private=bool(findings),
             phi_flagged=bool(findings),
+            shared_with_mentor=shared and not findings,  # a flagged goal stays private
             created_at=now,
         )
         session.add(goal)
