@@ -238,6 +238,63 @@ def test_mentor_shows_my_pairs(program: Running) -> None:
     assert "/mentor profile" in ephemeral_text(program.client.command("/mentor", "help"))
 
 
+def log_win(bench: Running, user: str, values: dict[str, Any]) -> None:
+    """Through the /win form; patient data is saved anyway (privately) when asked."""
+    before = len(bench.slack.sent("views.open"))
+    bench.client.command("/win", "", user=user)
+    view = bench.slack.wait_for("views.open", before + 1)[-1].args["view"]
+    answer = bench.client.submit(view, values, user=user).json()
+    if "phi_ack" in str(answer):
+        answer = bench.client.submit(answer["view"], {**values, "phi_ack": True}, user=user).json()
+    assert answer["response_action"] == "update", answer
+
+
+def set_goal(bench: Running, user: str, title: str, *, share: bool) -> None:
+    """Through the /goal form."""
+    before = len(bench.slack.sent("views.open"))
+    bench.client.command("/goal", "", user=user)
+    view = bench.slack.wait_for("views.open", before + 1)[-1].args["view"]
+    values: dict[str, Any] = {"title": title, "share": True} if share else {"title": title}
+    assert bench.client.submit(view, values, user=user).status == 200
+
+
+def test_a_mentor_sees_only_what_their_mentee_shared_with_them(program: Running) -> None:
+    import_roster(program)
+    program.client.command("/program", "pair <@U301> <@U402>", user=COORDINATOR)
+    program.slack.wait_for("chat.postMessage")
+    # Ned (mentee): six shared wins, one unshared, one shared but with patient data.
+    for day in range(1, 7):
+        log_win(
+            program,
+            "U402",
+            {"text": f"Shared win {day}", "occurred_on": f"2026-11-0{day}", "share": True},
+        )
+    log_win(program, "U402", {"text": "My unshared win", "occurred_on": "2026-11-10"})
+    log_win(
+        program,
+        "U402",
+        {"text": "Helped John Smith, MRN 00123456", "occurred_on": "2026-11-11", "share": True},
+    )
+    program.client.command("/win", "Quick win, private by default", user="U402")
+    set_goal(program, "U402", "Pass the SBB exam", share=True)
+    set_goal(program, "U402", "My unshared goal", share=False)
+    # Sam (mentor) shares a win with his own mentor: never shown to his mentee.
+    log_win(program, "U301", {"text": "Sam's shared win", "share": True})
+
+    sam = str(program.client.command("/mentor", "", user="U301").json())
+    assert "Latest wins <@U402> shared with you" in sam
+    assert [f"Shared win {d}" in sam for d in range(1, 7)] == [False] + [True] * 5
+    assert "Goals <@U402> shared with you" in sam and "Pass the SBB exam" in sam
+    for hidden in ("My unshared", "John Smith", "MRN", "Quick win", "Sam's shared win"):
+        assert hidden not in sam
+
+    ned = str(program.client.command("/mentor", "", user="U402").json())
+    assert "Your mentor is <@U301>" in ned
+    assert "Sam's shared win" not in ned and "shared with you" not in ned
+    mia = str(program.client.command("/mentor", "", user="U302").json())  # not Ned's mentor
+    assert "Shared win" not in mia and "SBB" not in mia
+
+
 def test_a_deactivated_member_leaves_kindly_once(program: Running) -> None:
     import_roster(program)
     program.client.command("/program", "pair <@U301> <@U402>", user=COORDINATOR)

@@ -5,7 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from bot.blocks.common import Block, button, context, escape, modal, option, plain, section
+from bot.blocks.common import (
+    Block,
+    button,
+    clip,
+    context,
+    escape,
+    modal,
+    option,
+    plain,
+    section,
+)
 from bot.blocks.program import cadence_words
 from bot.blocks.wins import select_input
 from bot.rules.catalog import CAREER_LEVELS, CATEGORIES, CERTIFICATIONS, LAB_SECTIONS, ROLES, SHIFTS
@@ -30,11 +40,18 @@ class PairLine:
     cadence_days: int
     next_meeting: date | None = None
     open_items: tuple[str, ...] = ()
+    # What a mentee chose to share with their mentor (filled in for the mentor only):
+    # (date, text) of the latest wins, and goal lines (`goals.goal_line`).
+    shared_wins: tuple[tuple[date, str], ...] = ()
+    shared_goals: tuple[str, ...] = ()
+
+
+MAX_SHARED_GOALS = 8  # with titles up to 300 characters, a section stays under 3,000
 
 
 def pair_blocks(pair: PairLine) -> list[Block]:
     """One pair in `/mentor`: who, since when, the next meeting, the open action
-    items, and a "Log a meeting" button."""
+    items, and a "Log a meeting" button; for a mentor, what the mentee shared."""
     who = "You mentor" if pair.my_role == "mentor" else "Your mentor is"
     text = (
         f"{who} <@{pair.partner}>, since {pair.since:%b %d, %Y}. "
@@ -44,7 +61,17 @@ def pair_blocks(pair: PairLine) -> list[Block]:
         text += f"\n*Next meeting:* {pair.next_meeting:%A, %b %d}"
     if pair.open_items:
         text += "\n*Open action items*\n" + "\n".join(f"• {escape(i)}" for i in pair.open_items)
-    return [section(text, button("Log a meeting", "meeting_log", str(pair.pair_id)))]
+    blocks = [section(text, button("Log a meeting", "meeting_log", str(pair.pair_id)))]
+    if pair.shared_wins:
+        lines = "\n".join(f"• *{day:%b %d}*  {escape(clip(t, 280))}" for day, t in pair.shared_wins)
+        blocks.append(section(f"*Latest wins <@{pair.partner}> shared with you*\n{lines}"))
+    if pair.shared_goals:
+        goals = pair.shared_goals[:MAX_SHARED_GOALS]
+        lines = "\n".join(f"• {line}" for line in goals)
+        if len(pair.shared_goals) > len(goals):
+            lines += f"\n…and {len(pair.shared_goals) - len(goals)} more"
+        blocks.append(section(f"*Goals <@{pair.partner}> shared with you*\n{lines}"))
+    return blocks
 
 
 def mentor_blocks(pairs: list[PairLine], *, on_roster: bool) -> list[Block]:

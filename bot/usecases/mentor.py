@@ -6,32 +6,80 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from bot.blocks import state
+from bot.blocks.goals import goal_line
 from bot.blocks.mentor import PairLine, ProfileValues, profile_modal
 from bot.rules.localtime import local_date
 from bot.rules.roster import DEFAULT_CAPACITY, RosterRow, check_row
 from bot.store.db import Database
-from bot.store.models import Member
+from bot.store.models import Goal, Member, Pair, Win
 from bot.usecases.meetings import cycle_of, open_items
 from bot.usecases.pairs import active_pairs, profile_of
 from bot.usecases.roster import save_profile
+
+SHARED_WINS_SHOWN = 5
+
+
+def wins_shared_with_mentor(session: Session, mentee_id: int) -> list[Win]:
+    """The mentee's latest wins they shared with their mentor; never a private or
+    patient-data-flagged one, whatever the flag says."""
+    return list(
+        session.scalars(
+            select(Win)
+            .where(
+                Win.member_id == mentee_id,
+                Win.shared_with_mentor.is_(True),
+                Win.is_private.is_(False),
+                Win.phi_flagged.is_(False),
+            )
+            .order_by(Win.occurred_on.desc(), Win.logged_at.desc(), Win.id.desc())
+            .limit(SHARED_WINS_SHOWN)
+        )
+    )
+
+
+def goals_shared_with_mentor(session: Session, mentee_id: int) -> list[Goal]:
+    """The mentee's active goals they shared with their mentor (same rule as wins)."""
+    return list(
+        session.scalars(
+            select(Goal)
+            .where(
+                Goal.member_id == mentee_id,
+                Goal.status == "active",
+                Goal.shared_with_mentor.is_(True),
+                Goal.is_private.is_(False),
+                Goal.phi_flagged.is_(False),
+            )
+            .order_by(Goal.created_at, Goal.id)
+        )
+    )
+
+
+def pair_line(session: Session, member: Member, pair: Pair) -> PairLine:
+    """One of the member's pairs; a mentor also gets what the mentee shared with them."""
+    mentoring = pair.mentor_id == member.id
+    wins = wins_shared_with_mentor(session, pair.mentee_id) if mentoring else []
+    goals = goals_shared_with_mentor(session, pair.mentee_id) if mentoring else []
+    return PairLine(
+        pair_id=pair.id,
+        partner=(pair.mentee if mentoring else pair.mentor).slack_user_id,
+        my_role="mentor" if mentoring else "mentee",
+        since=local_date(pair.started_at, member.tz),
+        cadence_days=pair.cadence_days,
+        next_meeting=cycle_of(pair).due_on,
+        open_items=tuple(i.text for i in open_items(session, pair.id)),
+        shared_wins=tuple((w.occurred_on, w.text) for w in wins),
+        shared_goals=tuple(goal_line(g) for g in goals),
+    )
 
 
 def my_pairs(db: Database, member: Member) -> tuple[list[PairLine], bool]:
     """The member's active pairs, and whether they are on the roster."""
     with db.begin() as session:
-        lines = [
-            PairLine(
-                pair_id=p.id,
-                partner=(p.mentee if p.mentor_id == member.id else p.mentor).slack_user_id,
-                my_role="mentor" if p.mentor_id == member.id else "mentee",
-                since=local_date(p.started_at, member.tz),
-                cadence_days=p.cadence_days,
-                next_meeting=cycle_of(p).due_on,
-                open_items=tuple(i.text for i in open_items(session, p.id)),
-            )
-            for p in active_pairs(session, member.id)
-        ]
+        lines = [pair_line(session, member, p) for p in active_pairs(session, member.id)]
         profile = profile_of(session, member.id)
         return lines, profile is not None and profile.left_at is None
 
