@@ -24,7 +24,7 @@ from bot.slack.gateway import SlackGateway
 from bot.store import ledger
 from bot.store.models import Member
 from bot.usecases import prompts
-from bot.usecases.delivery import Attempt, attempt, record, worker_name
+from bot.usecases.delivery import Attempt, DeliveryResult, attempt, record, worker_name
 from scheduler.base import Sent
 
 log = logging.getLogger(__name__)
@@ -89,21 +89,34 @@ def claim_chunk(
         )
         contexts = prompts.prompt_contexts(session, members, now)
         settled: list[Member] = []
+        to_claim: list[Member] = []
         for member in members:
             assert member.next_prompt_at is not None
             due_at, period = member.next_prompt_at, member.next_prompt_period or ""
-            key = {"team_id": member.team_id, "member_id": member.id, "kind": KIND}
             if catch_up(due_at, now, WEEKLY_GRACE) == "missed":
+                key = {"team_id": member.team_id, "member_id": member.id, "kind": KIND}
                 ledger.mark_missed(session, **key, period=period, due_at=due_at, now=now)
                 settled.append(member)
                 note = f"was due {due_at:%Y-%m-%d %H:%M}Z"
                 lines.append(Sent(KIND, member.slack_user_id, period, "missed", note))
-                continue
-            nudge_id = ledger.claim(
-                session, **key, period=period, due_at=due_at, now=now, worker=worker
-            )
-            if nudge_id is not None:
-                claimed.append((member, nudge_id, period))
+            else:
+                to_claim.append(member)
+        nudge_ids = ledger.claim_many(
+            session,
+            [
+                ledger.Due(m.team_id, m.id, m.next_prompt_period or "", m.next_prompt_at)
+                for m in to_claim
+                if m.next_prompt_at is not None
+            ],
+            kind=KIND,
+            now=now,
+            worker=worker,
+        )
+        for member in to_claim:
+            period = member.next_prompt_period or ""
+            key = {"team_id": member.team_id, "member_id": member.id, "kind": KIND}
+            if member.id in nudge_ids:
+                claimed.append((member, nudge_ids[member.id], period))
             elif ledger.is_settled(ledger.find(session, **key, period=period)):
                 settled.append(member)  # sent by another process, or a skipped week
             else:
@@ -126,14 +139,21 @@ def finish_chunk(deps: Deps, chunk: Chunk, now: datetime) -> list[Sent]:
     lines = chunk.lines
     attempts = [future.result() for future in chunk.sending]
     with deps.db.begin() as session:
-        done = []
+        done: list[int] = []
+        plain_sent: list[tuple[int, str | None]] = []
         for (member, nudge_id, period), outcome in zip(chunk.claimed, attempts, strict=True):
-            result = record(session, member.id, nudge_id, outcome, now)
+            if outcome.status == "sent" and outcome.profile is None:
+                # The common case, written for the whole chunk at once below.
+                result = DeliveryResult("sent", nudge_id, ref=outcome.ref)
+                plain_sent.append((nudge_id, outcome.ref))
+            else:
+                result = record(session, member.id, nudge_id, outcome, now)
             if result.status == "sent":
                 done.append(member.id)
             lines.append(
                 Sent(KIND, member.slack_user_id, period, result.status, result.error or "")
             )
+        ledger.mark_sent_many(session, plain_sent, now)
         fresh = list(session.scalars(select(Member).where(Member.id.in_(done))))
         prompts.reschedule_many(session, fresh, now)
     return lines

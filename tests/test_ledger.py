@@ -132,3 +132,32 @@ def test_missed_does_not_overwrite_a_sent_nudge(db: Database, member_id: int) ->
         ledger.mark_sent(session, nudge_id, NOW)
         assert not ledger.mark_missed(session, **key(member_id), now=NOW)
     assert row(db, nudge_id).status == "sent"
+
+
+def test_claim_many_takes_new_keys_at_once_and_settled_ones_never(db: Database) -> None:
+    with db.begin() as session:
+        members = [Member(team_id="T1", slack_user_id=f"U{n}", created_at=NOW) for n in range(4)]
+        session.add_all(members)
+        session.flush()
+        ids = [m.id for m in members]
+    sent = claim(db, ids[0])
+    with db.begin() as session:
+        ledger.mark_sent(session, sent, NOW, ref="D1/1.0")
+    stale = claim(db, ids[1], now=NOW - ledger.LEASE - timedelta(minutes=1), worker="dead")
+    held = claim(db, ids[2], worker="other")
+    dues = [ledger.Due("T1", member_id, "2026-W47", NOW) for member_id in ids]
+
+    with db.begin() as session:
+        got = ledger.claim_many(session, dues, kind="weekly_prompt", now=NOW, worker="w1")
+    # Sent: never. A stale claim: taken over (same row). Held by a live worker: not ours.
+    assert set(got) == {ids[1], ids[3]}
+    assert got[ids[1]] == stale
+    assert row(db, stale).claimed_by == "w1" and row(db, stale).attempts == 2
+    assert row(db, got[ids[3]]).status == "claimed"
+    assert row(db, held).claimed_by == "other"
+
+    with db.begin() as session:
+        again = ledger.claim_many(session, dues, kind="weekly_prompt", now=NOW, worker="w2")
+        ledger.mark_sent_many(session, [(got[ids[3]], "D4/4.0")], NOW)
+    assert again == {}
+    assert row(db, got[ids[3]]).status == "sent" and row(db, got[ids[3]]).ref == "D4/4.0"

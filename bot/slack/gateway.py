@@ -18,6 +18,8 @@ from slack_sdk.http_retry.builtin_handlers import (
     ServerErrorRetryHandler,
 )
 
+from bot.slack.keepalive import KeepAliveWebClient
+
 log = logging.getLogger(__name__)
 
 
@@ -113,8 +115,8 @@ class RateGate:
 
 def make_client(token: str | None, base_url: str, *, retries: int = 2) -> WebClient:
     """A WebClient that waits out 429s (Retry-After) and retries 5xx and dropped
-    connections a bounded number of times."""
-    return WebClient(
+    connections a bounded number of times, over kept-alive connections."""
+    return KeepAliveWebClient(
         token=token,
         base_url=base_url,
         timeout=10,

@@ -18,6 +18,7 @@ later pass claims it again (at most `max_attempts` times in all).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -99,6 +100,95 @@ def claim(
         .execution_options(synchronize_session=False)
     ).scalar_one_or_none()
     return None if reclaimed is None else int(reclaimed)
+
+
+@dataclass(frozen=True)
+class Due:
+    """One nudge key to claim in `claim_many`."""
+
+    team_id: str
+    member_id: int
+    period: str
+    due_at: datetime
+
+
+def claim_many(
+    session: Session,
+    dues: list[Due],
+    *,
+    kind: str,
+    now: datetime,
+    worker: str,
+    lease: timedelta = LEASE,
+    max_attempts: int = MAX_ATTEMPTS,
+) -> dict[int, int]:
+    """`claim` for many keys: member id -> nudge id of those this worker must send now.
+    One multi-row `INSERT ... ON CONFLICT DO NOTHING RETURNING` takes every new key (the
+    unique constraint still decides between racing processes, row by row); keys that
+    already had a row go through `claim`'s conditional `UPDATE`, one by one (rare: a
+    stale claim or a retry)."""
+    if not dues:
+        return {}
+    inserted = session.execute(
+        dialect_insert(session, Nudge)
+        .values(
+            [
+                {
+                    "team_id": due.team_id,
+                    "member_id": due.member_id,
+                    "kind": kind,
+                    "period": due.period,
+                    "due_at": due.due_at,
+                    "status": "claimed",
+                    "attempts": 1,
+                    "claimed_at": now,
+                    "claimed_by": worker,
+                }
+                for due in dues
+            ]
+        )
+        .on_conflict_do_nothing(index_elements=["team_id", "member_id", "kind", "period"])
+        .returning(Nudge.member_id, Nudge.id)
+    )
+    claimed = {int(member_id): int(nudge_id) for member_id, nudge_id in inserted}
+    for due in dues:
+        if due.member_id in claimed:
+            continue
+        nudge_id = claim(
+            session,
+            team_id=due.team_id,
+            member_id=due.member_id,
+            kind=kind,
+            period=due.period,
+            due_at=due.due_at,
+            now=now,
+            worker=worker,
+            lease=lease,
+            max_attempts=max_attempts,
+        )
+        if nudge_id is not None:
+            claimed[due.member_id] = nudge_id
+    return claimed
+
+
+def mark_sent_many(session: Session, sent: list[tuple[int, str | None]], now: datetime) -> None:
+    """`mark_sent` for many (nudge id, ref) pairs in one executemany."""
+    if not sent:
+        return
+    session.execute(
+        update(Nudge),
+        [
+            {
+                "id": nudge_id,
+                "status": "sent",
+                "sent_at": now,
+                "ref": ref,
+                "last_error": None,
+                "retry_at": None,
+            }
+            for nudge_id, ref in sent
+        ],
+    )
 
 
 def mark_sent(session: Session, nudge_id: int, now: datetime, *, ref: str | None = None) -> None:
