@@ -6,8 +6,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from slack_sdk import WebClient
@@ -18,6 +17,7 @@ from slack_sdk.http_retry.builtin_handlers import (
     ServerErrorRetryHandler,
 )
 
+from bot.rules.pacing import Pacer
 from bot.slack.keepalive import KeepAliveWebClient
 
 log = logging.getLogger(__name__)
@@ -45,72 +45,54 @@ class Posted:
         return f"{self.channel}/{self.ts}"
 
 
-@dataclass
 class RateGate:
-    """Shared by everything sending through one gateway.
+    """Shared by everything sending through one gateway: the senders' side of a `Pacer`
+    (bot/rules/pacing.py), with the clock and the sleeping.
 
     After Slack answers 429, every sender waits out `Retry-After` before its next call,
-    instead of each finding out by itself. The gate also learns the rate Slack allowed:
-    the messages that went through in the second before the 429. From then on it spaces
-    calls 2% under that rate (lower again if a later 429 shows fewer went through), so a
-    large fan-out runs at Slack's limit instead of in bursts that each end in a
-    Retry-After pause.
+    instead of each finding out by itself; from then on calls keep to the limit learned
+    from the 429s, so a large fan-out runs at Slack's limit instead of in bursts that
+    each end in a Retry-After pause. Call `wait()` before each call and exactly one of
+    `passed()`, `pause(seconds)` (a 429) or `released()` (any other failure) after it.
     """
 
-    margin: float = 0.98
-    _until: float = 0.0
-    _next: float = 0.0
-    _interval: float = 0.0
-    _recent: deque[float] = field(default_factory=deque)
-    _starts: deque[float] = field(default_factory=deque)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
+    POLL = 0.005  # seconds between looks when the calls in flight fill the limit
+
+    def __init__(self, pacer: Pacer | None = None) -> None:
+        self.pacer = pacer or Pacer()
+        self._lock = threading.Lock()
 
     def wait(self) -> float:
         """Sleep until this sender's turn; returns the seconds slept."""
-        with self._lock:
-            now = time.monotonic()
-            start = max(now, self._until, self._next)
-            if self._interval:
-                self._next = start + self._interval
-                # And never more than the learned number in any 1.05 s, so that a late
-                # thread bunching with an on-time one cannot trip Slack's window.
-                allowed = max(1, int(1.0 / self._interval))
-                while self._starts and start - self._starts[0] > 1.05:
-                    self._starts.popleft()
-                if len(self._starts) >= allowed:
-                    start = max(start, self._starts[-allowed] + 1.05)
-                self._starts.append(start)
-        delay = start - now
-        if delay > 0:
-            time.sleep(delay)
-        return max(delay, 0.0)
+        slept = 0.0
+        while True:
+            with self._lock:
+                now = time.monotonic()
+                start = self.pacer.start(now)
+            delay = (start - now) if start is not None else self.POLL
+            if delay > 0:
+                time.sleep(delay)
+                slept += delay
+            if start is not None:
+                return slept
 
     def passed(self) -> None:
-        """A call went through (kept for a second, to learn the rate on a 429)."""
         with self._lock:
-            now = time.monotonic()
-            self._recent.append(now)
-            while self._recent and now - self._recent[0] > 1.0:
-                self._recent.popleft()
+            self.pacer.answered(time.monotonic())
+
+    def released(self) -> None:
+        with self._lock:
+            self.pacer.failed(time.monotonic())
 
     def pause(self, seconds: float) -> None:
         """Slack said 429: everyone waits `seconds`, then goes at the learned pace."""
         with self._lock:
-            now = time.monotonic()
-            self._until = max(self._until, now + seconds)
-            allowed = sum(1 for t in self._recent if now - t <= 1.0)
-            if allowed and not self._interval:
-                self._interval = 1.0 / (allowed * self.margin)
-            elif allowed and allowed < 1.0 / self._interval:
-                # Slack's limit went down (or was overestimated): follow it.
-                self._interval = 1.0 / (allowed * self.margin)
-            self._next = self._until
-            self._recent.clear()
+            self.pacer.limited(time.monotonic(), seconds)
 
     @property
     def per_second(self) -> float | None:
         """The pace learned so far (None: no 429 yet)."""
-        return 1.0 / self._interval if self._interval else None
+        return self.pacer.per_second
 
 
 def make_client(token: str | None, base_url: str, *, retries: int = 2) -> WebClient:

@@ -201,15 +201,20 @@ def _post(
             status = http_status(exc)
             if status == 429:
                 delay = retry_after(exc)
+                gateway.gate.pause(delay)
                 if waited + delay > policy.max_rate_wait:
                     raise _Retryable("ratelimited") from exc
-                gateway.gate.pause(delay)
                 continue
+            gateway.gate.released()
             if status < 500:
                 raise
             error = f"http_{status}"
         except OSError as exc:  # connection refused, reset, timed out
+            gateway.gate.released()
             error = type(exc).__name__
+        except BaseException:
+            gateway.gate.released()
+            raise
         tries += 1
         if tries >= policy.tries:
             raise _Retryable(error)
