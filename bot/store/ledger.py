@@ -129,26 +129,27 @@ def claim_many(
     stale claim or a retry)."""
     if not dues:
         return {}
+    table = Nudge.__table__
+    # Executed with a list of rows: SQLAlchemy sends them as multi-row INSERTs
+    # ("insertmanyvalues") from one cached statement.
     inserted = session.execute(
-        dialect_insert(session, Nudge)
-        .values(
-            [
-                {
-                    "team_id": due.team_id,
-                    "member_id": due.member_id,
-                    "kind": kind,
-                    "period": due.period,
-                    "due_at": due.due_at,
-                    "status": "claimed",
-                    "attempts": 1,
-                    "claimed_at": now,
-                    "claimed_by": worker,
-                }
-                for due in dues
-            ]
-        )
+        dialect_insert(session, table)
         .on_conflict_do_nothing(index_elements=["team_id", "member_id", "kind", "period"])
-        .returning(Nudge.member_id, Nudge.id)
+        .returning(table.c.member_id, table.c.id),
+        [
+            {
+                "team_id": due.team_id,
+                "member_id": due.member_id,
+                "kind": kind,
+                "period": due.period,
+                "due_at": due.due_at,
+                "status": "claimed",
+                "attempts": 1,
+                "claimed_at": now,
+                "claimed_by": worker,
+            }
+            for due in dues
+        ],
     )
     claimed = {int(member_id): int(nudge_id) for member_id, nudge_id in inserted}
     for due in dues:
