@@ -3,6 +3,8 @@ from 429s, never lets more than the limit into any window, probes back up carefu
 
 from __future__ import annotations
 
+import pytest
+
 from bot.rules.pacing import Pacer
 
 
@@ -101,3 +103,16 @@ def test_a_lower_limit_from_slack_is_followed() -> None:
     _, rejected, _ = run(pacer, limit=30, calls=300)
     assert pacer.limit is not None and pacer.limit <= 30
     assert rejected <= 3
+
+
+def test_a_probe_that_overshoots_goes_back_one_step_counting_calls_in_flight() -> None:
+    pacer = Pacer(limit=10)
+    for n in range(7):
+        assert pacer.start(0.5) is not None
+        pacer.answered(0.5 + n * 0.01)
+    for _ in range(3):
+        assert pacer.start(0.6) is not None  # three in flight
+    pacer.limited(0.61, retry_after=1.0)  # one of them: 7 answered + 2 in flight seen
+    assert pacer.limit == 9
+    assert pacer.ceiling == 10
+    assert pacer.start(0.7) == pytest.approx(1.61)  # everyone waits Retry-After

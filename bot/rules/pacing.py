@@ -13,7 +13,8 @@ Slack counts the calls it accepted in a sliding window and answers 429 with
 - Starts are also spread evenly (window / limit apart), rather than in bursts.
 - The first estimate may be low (calls in flight at the 429 were not counted): after
   `probe_after` seconds without a 429 while calls queue at the limit, it goes up by one
-  step. A probe answered by 429 marks a ceiling not tried again for `ceiling_for` seconds.
+  step. A probe answered by 429 marks a ceiling not tried again for `ceiling_for` seconds
+  (each 429 costs everyone a `Retry-After` pause, so probing stays rare).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from dataclasses import dataclass, field
 class Pacer:
     window: float = 1.0  # seconds Slack counts calls over
     probe_after: float = 3.0  # quiet seconds at the limit before trying one step higher
-    ceiling_for: float = 60.0  # seconds a limit that drew a 429 is not tried again
+    ceiling_for: float = 300.0  # seconds a limit that drew a 429 is not tried again
     limit: int | None = None  # calls allowed per window; None until the first 429
     blocked_until: float = 0.0
     in_flight: int = 0
@@ -75,6 +76,9 @@ class Pacer:
         self.next_start = self.blocked_until
         self._forget(now)
         seen = max(1, len(self.accepted))
+        # Calls still in flight arrived before this one, most likely, and count in
+        # Slack's window too (after the first 429 they are counted as they come back).
+        in_window = seen + self.in_flight
         if self.limit is None:
             self.limit = seen
             self.learning_until = self.blocked_until
@@ -83,8 +87,8 @@ class Pacer:
             # too high: a probe overshot by a step, or Slack's limit went down.
             failed = self.limit
             self.ceiling, self.ceiling_at = failed, now
-            close = failed - 1 - seen <= max(2, failed // 20)
-            self.limit = max(1, failed - 1 if close else min(seen, failed - 1))
+            close = failed - 1 - in_window <= max(2, failed // 20)
+            self.limit = max(1, failed - 1 if close else min(in_window, failed - 1))
         self.quiet_since = now
 
     def _probe(self, now: float) -> None:
