@@ -108,6 +108,7 @@ def run_serve(settings: Settings, host: str, port: int) -> None:
     prepare(settings.database_url)
     deps = deps_for(settings)
     app = build_app(deps, verify_token=False)
+    assert settings.signing_secret  # required above
     server = make_server(make_wsgi_app(app, deps.db, settings.signing_secret), host, port)
     log.info("Benchmate listening on http://%s:%s/slack/events", host, server.effective_port)
     server.run()

@@ -32,7 +32,7 @@ OnError = Callable[[list[dict[str, Any]], Exception], None]
 RETRIES = 3
 # How long the writer lets rows gather before a commit, unless someone is waiting for
 # them: one commit for many rows costs the process far less than a commit for each.
-LINGER_SECONDS = 0.005
+LINGER_SECONDS = 0.002
 MAX_BATCH = 200
 
 
