@@ -82,13 +82,12 @@ def test_pair_by_hand_introduces_them_in_a_group_dm(program: Running) -> None:
             return pair if pair.channel_id else None
 
     pair = eventually(introduced)
-    if True:
-        assert (pair.cadence_days, pair.channel_id, pair.started_at, pair.ended_at) == (
-            21,
-            intro.args["channel"],
-            program.clock.now(),
-            None,
-        )
+    assert (pair.cadence_days, pair.channel_id, pair.started_at, pair.ended_at) == (
+        21,
+        intro.args["channel"],
+        program.clock.now(),
+        None,
+    )
     assert audit(program)[-1] == (COORDINATOR, "pair")
 
     # Twice is refused; the hand-made pair's bent rules are pointed out.

@@ -45,11 +45,6 @@ def weekly_prompt(
     return text, blocks
 
 
-def logged_reply(count: int) -> str:
-    noun = "win" if count == 1 else f"{count} wins"
-    return f":white_check_mark: Logged your {noun}. See them all on my Home tab."
-
-
 def outside_window_blocks(draft_id: int) -> list[Block]:
     """A DM that is not an answer to a recent prompt: offer to log it anyway."""
     return [

@@ -11,7 +11,6 @@ from bot.blocks.common import (
     Block,
     actions,
     button,
-    context,
     escape,
     modal,
     option,
@@ -219,7 +218,3 @@ def checkbox_input(block_id: str, label: str, text: str, *, checked: bool = Fals
         "label": plain(label),
         "element": element,
     }
-
-
-def error_blocks(message: str) -> list[Block]:
-    return [context(f":warning: {escape(message)}")]

@@ -54,7 +54,3 @@ def send_at(
     if when <= now:
         return "That time has passed: pick a later one, or choose “Now”."
     return when
-
-
-def is_due(send_at: datetime, now: datetime) -> bool:
-    return send_at <= now

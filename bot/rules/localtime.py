@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
@@ -16,8 +16,3 @@ def zone(name: str | None) -> ZoneInfo:
 
 def local_date(now: datetime, tz: str | None) -> date:
     return now.astimezone(zone(tz)).date()
-
-
-def local_midnight_utc(day: date, tz: str | None) -> datetime:
-    """The UTC instant at which `day` starts for someone in `tz`."""
-    return datetime.combine(day, time(0), tzinfo=zone(tz)).astimezone(UTC)

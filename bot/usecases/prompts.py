@@ -17,7 +17,6 @@ from bot.rules.schedule import (
 )
 from bot.store import ledger
 from bot.store.models import Goal, Member, Nudge, Win
-from bot.usecases.wins import open_goals
 
 KIND = "weekly_prompt"
 
@@ -100,16 +99,6 @@ def skip_next_week(session: Session, member: Member, now: datetime) -> Occurrenc
     return following
 
 
-def prompt_context(session: Session, member: Member, now: datetime) -> tuple[int, str | None]:
-    """Wins in the last 7 days and a goal to work toward, for the prompt's text."""
-    since = local_date(now, member.tz) - timedelta(days=7)
-    count = session.scalar(
-        select(func.count(Win.id)).where(Win.member_id == member.id, Win.occurred_on > since)
-    )
-    goals = open_goals(session, member.id)
-    return int(count or 0), goals[0].title if goals else None
-
-
 def last_prompt_within(session: Session, member: Member, now: datetime, hours: int) -> bool:
     """Whether a weekly prompt was sent to the member in the last `hours`."""
     found = session.scalar(
@@ -139,7 +128,7 @@ def is_prompt_thread(session: Session, member: Member, channel: str, thread_ts: 
 def prompt_contexts(
     session: Session, members: list[Member], now: datetime
 ) -> dict[int, tuple[int, str | None]]:
-    """`prompt_context` for many members in two queries (a pass's chunk)."""
+    """Last week's win count and a goal to work toward, for many members in two queries."""
     ids = [m.id for m in members]
     if not ids:
         return {}
