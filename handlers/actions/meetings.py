@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import App, BoltContext, Respond
@@ -21,33 +22,27 @@ def pair_id(action: dict[str, Any]) -> int:
 
 
 def register(app: App, deps: Deps) -> None:
-    def open_log(
-        body: dict[str, Any],
-        action: dict[str, Any],
-        client: WebClient,
-        context: BoltContext,
-        respond: Respond,
-    ) -> None:
-        member = current_member(deps, client, context)
-        view = log_form(deps.db, member, pair_id(action), deps.clock.now())
-        if view is None:
-            tell(body, respond, client, NOT_YOURS)
-        else:
-            open_or_explain(body, respond, client, view)
+    def opens(form: Callable[..., dict[str, Any] | None]) -> Callable[..., None]:
+        """A listener that opens one of the pair's forms, for the pair's own members."""
 
-    def open_reschedule(
-        body: dict[str, Any],
-        action: dict[str, Any],
-        client: WebClient,
-        context: BoltContext,
-        respond: Respond,
-    ) -> None:
-        member = current_member(deps, client, context)
-        view = reschedule_form(deps.db, member, pair_id(action), deps.clock.now())
-        if view is None:
-            tell(body, respond, client, NOT_YOURS)
-        else:
-            open_or_explain(body, respond, client, view)
+        def open_form(
+            body: dict[str, Any],
+            action: dict[str, Any],
+            client: WebClient,
+            context: BoltContext,
+            respond: Respond,
+        ) -> None:
+            member = current_member(deps, client, context)
+            view = form(deps.db, member, pair_id(action), deps.clock.now())
+            if view is None:
+                tell(body, respond, client, NOT_YOURS)
+            else:
+                open_or_explain(body, respond, client, view)
+
+        return open_form
+
+    open_log = opens(log_form)
+    open_reschedule = opens(reschedule_form)
 
     def snooze(
         body: dict[str, Any],
