@@ -4,8 +4,10 @@ ordinary lab wins are not (false positives teach people to ignore the warning)."
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from bot.rules.phi import Finding, describe, find_phi
+from bot.rules.phi import Finding, describe, find_phi, scan
 
 # (text, kind that must be among the findings)
 FLAGGED: list[tuple[str, str]] = [
@@ -107,6 +109,34 @@ def test_flags_identifiers(text: str, kind: str) -> None:
 @pytest.mark.parametrize("text", UNFLAGGED)
 def test_leaves_ordinary_wins_alone(text: str) -> None:
     assert find_phi(text) == []
+
+
+@pytest.mark.parametrize("text", [text for text, _ in FLAGGED] + UNFLAGGED)
+def test_quick_check_agrees_with_every_rule(text: str) -> None:
+    assert find_phi(text) == scan(text)
+
+
+# The quick check passes on any digit or "@", so the texts that test it have neither:
+# cue words and their near misses ("PT", "pt" inside a word, "MS") often followed by a
+# name, plus a few characters from anywhere in Unicode.
+CUES = [
+    "patient", "Patient", "PATIENT", "patients", "pt", "Pt", "PT", "pT", "attempt", "Mr",
+    "Mrs", "Ms", "Mx", "MS", "MR", "mr", "mx", "MRN", "DOB", "born", "SSN", "room", "bed",
+    "age", "accession", "member ID", "named", "The", "Patient Access", "Dr",
+]
+NAMES = ["John", "Smith", "O'Brien", "Lopez-Garcia", "McDonald", "Jo", "Al Li", "Ann"]
+SEPARATORS = ["", " ", "  ", ".", ". ", ": ", ", ", ",", ":", "\n", "-", "#"]
+cued_name = st.tuples(
+    st.sampled_from(CUES), st.sampled_from(SEPARATORS), st.sampled_from(NAMES)
+).map("".join)
+pieces = st.one_of(cued_name, st.sampled_from(CUES + NAMES + SEPARATORS), st.text(max_size=3))
+texts = st.lists(pieces, max_size=10).map(" ".join)
+
+
+@given(texts)
+@settings(max_examples=2000, deadline=None)
+def test_quick_check_never_hides_a_finding(text: str) -> None:
+    assert find_phi(text) == scan(text)
 
 
 def test_table_sizes() -> None:
