@@ -24,7 +24,9 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from typing import Any
 
-from sqlalchemy import Engine, Table, insert
+from sqlalchemy import Engine, PoolProxiedConnection, Table
+
+from bot.store.driver_insert import DriverInsert
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +49,9 @@ class WriteBehind:
         self._closing = False
         self._waiting = 0  # callers of flush()
         self._thread: threading.Thread | None = None
+        # The writer thread's own driver connection (bot/store/driver_insert.py).
+        self._connection: PoolProxiedConnection | None = None
+        self._statements: dict[tuple[str, tuple[str, ...]], DriverInsert] = {}
 
     @property
     def busy(self) -> bool:
@@ -86,6 +91,14 @@ class WriteBehind:
             thread.join(timeout=30)
 
     def _run(self) -> None:
+        try:
+            self._serve()
+        finally:
+            if self._connection is not None:
+                self._connection.close()
+                self._connection = None
+
+    def _serve(self) -> None:
         while True:
             with self._cond:
                 self._cond.wait_for(lambda: self._pending or self._closing)
@@ -131,6 +144,35 @@ class WriteBehind:
         return failures
 
     def _commit(self, batch: list[tuple[Table, list[dict[str, Any]], OnError | None]]) -> None:
-        with self._turn, self._engine.begin() as connection:
-            for table, rows, _ in batch:
-                connection.execute(insert(table), rows)
+        """One transaction for the whole batch, on the writer's own driver connection."""
+        with self._turn:
+            if self._connection is None:
+                self._connection = self._engine.raw_connection()
+            connection = self._connection
+            try:
+                cursor = connection.cursor()
+                for table, rows, _ in batch:
+                    statement = self._statement(table, tuple(rows[0]))
+                    cursor.executemany(statement.sql, statement.parameters(rows))
+                cursor.close()
+                connection.commit()
+            except BaseException:
+                self._discard_transaction(connection)
+                raise
+
+    def _discard_transaction(self, connection: PoolProxiedConnection) -> None:
+        """Roll back after a failed batch; a connection that cannot even do that is
+        broken (the database restarted, say): the next try opens a fresh one."""
+        try:
+            connection.rollback()
+        except Exception:
+            self._connection = None
+            connection.invalidate()
+            connection.close()
+
+    def _statement(self, table: Table, keys: tuple[str, ...]) -> DriverInsert:
+        statement = self._statements.get((table.name, keys))
+        if statement is None:
+            statement = DriverInsert.compile(table, keys, self._engine.dialect)
+            self._statements[table.name, keys] = statement
+        return statement
