@@ -67,7 +67,10 @@ class WriteBehind:
                 self._thread = threading.Thread(target=self._run, name="write-behind", daemon=True)
                 self._thread.start()
                 atexit.register(self.close)
-            self._cond.notify_all()
+            # Wake the writer for its first row or a full batch only: while it lingers,
+            # waking it for each row would cost every request a thread switch.
+            if len(self._pending) in (1, MAX_BATCH):
+                self._cond.notify_all()
 
     def flush(self, timeout: float = 30.0) -> None:
         """Wait until everything queued so far is committed (or handed to on_error)."""
