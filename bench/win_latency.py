@@ -131,7 +131,7 @@ def serve(kind: str, threads: int, profile_to: str | None) -> None:
         print(json.dumps(hello), flush=True)
         for line in sys.stdin:  # "stats" until the load generator closes stdin
             if line.strip() == "stats":
-                print(json.dumps(queue.take()), flush=True)
+                print(json.dumps({**queue.take(), "cpu": time.process_time()}), flush=True)
         server.close()
         thread.join(timeout=5)
         db.dispose()
@@ -187,7 +187,7 @@ class Server:
         clients = [KeepAliveClient(hello["port"], hello["slack_url"]) for _ in USERS]
         return cls(kind, process, clients)
 
-    def queue_stats(self) -> dict[str, int]:
+    def queue_stats(self) -> dict[str, float]:
         assert self.process.stdin is not None and self.process.stdout is not None
         self.process.stdin.write("stats\n")
         self.process.stdin.flush()
@@ -270,14 +270,19 @@ def main(argv: list[str] | None = None) -> None:
         parser.error(f"at most {MAX_SENDERS} senders")
     servers = {kind: Server.start(kind, args.threads, args.profile) for kind in APPS}
     samples: dict[tuple[str, int], list[Batch]] = {}
-    queues: dict[str, dict[str, int]] = {kind: {"waits": 0, "max_depth": 0} for kind in APPS}
+    # Per app: requests that waited for a waitress thread, the deepest wait, and the server
+    # process's CPU seconds (all its threads) over the timed rounds.
+    queues: dict[str, dict[str, float]] = {
+        kind: {"waits": 0, "max_depth": 0, "cpu": 0.0} for kind in APPS
+    }
     deadline = time.monotonic() + args.max_seconds
     rounds_done = 0
     try:
+        cpu_before: dict[str, float] = {}
         for kind in APPS:  # warm-up: members created, caches and connections primed
             send(servers[kind], MAX_SENDERS, 5)
             send(servers[kind], 1, 50)
-            servers[kind].queue_stats()
+            cpu_before[kind] = servers[kind].queue_stats()["cpu"]
         for r in range(args.rounds):
             if time.monotonic() > deadline:
                 break
@@ -289,8 +294,9 @@ def main(argv: list[str] | None = None) -> None:
                     )
                 time.sleep(0.3)  # let lazy listeners finish before the other app's turn
                 stats = servers[kind].queue_stats()
-                queues[kind]["waits"] += stats["waits"]
-                queues[kind]["max_depth"] = max(queues[kind]["max_depth"], stats["max_depth"])
+                queues[kind]["waits"] += int(stats["waits"])
+                queues[kind]["max_depth"] = max(queues[kind]["max_depth"], int(stats["max_depth"]))
+                queues[kind]["cpu"] = stats["cpu"] - cpu_before[kind]
             rounds_done += 1
     finally:
         for server in servers.values():
@@ -300,7 +306,7 @@ def main(argv: list[str] | None = None) -> None:
 
 def report(
     samples: dict[tuple[str, int], list[Batch]],
-    queues: dict[str, dict[str, int]],
+    queues: dict[str, dict[str, float]],
     levels: list[int],
     rounds: int,
     args: argparse.Namespace,
@@ -350,9 +356,12 @@ def report(
         )
     for kind in APPS:
         q = queues[kind]
+        timed = sum(len(b.latencies) for s in levels for b in samples.get((kind, s), []))
+        cpu = q["cpu"] / timed * 1e6 if timed else 0.0
         print(
-            f"waitress queue, {kind}: {q['waits']} requests waited for a thread "
-            f"(deepest queue {q['max_depth']})"
+            f"{kind}: server CPU {cpu:.0f} us a request (all threads, waitress included); "
+            f"{q['waits']:.0f} requests waited for a waitress thread "
+            f"(deepest queue {q['max_depth']:.0f})"
         )
     if args.profile:
         print(f"cProfile of Benchmate's request threads: {args.profile}")
