@@ -49,7 +49,18 @@ from tests.slackclient import Reply, SlackClient, signature  # noqa: E402
 
 APPS = ("bare", "benchmate")
 SECRET = "bench-signing-secret"
-WIN_TEXT = "recalibrated the chemistry analyzer before the morning run"
+# Everyday wins, half with numbers: those take the patient-data guard's every rule, the
+# others only its quick check (bot/rules/phi.py). Each sender goes round the list.
+WIN_TEXTS = [
+    "recalibrated the chemistry analyzer before the morning run",
+    "cut TAT for troponin by 12 minutes",
+    "passed my MLS(ASCP) exam",
+    "ran 1,240 CBCs on night shift and caught two clotted samples",
+    "walked the new hire through blood bank crossmatch procedures",
+    "QC on lot 24031 passed on the first try after the reagent change",
+    "helped the phlebotomy team sort out the new label printers",
+    "reduced hemolysis rate from 4.2% to 1.8% in the ED draws",
+]
 MAX_SENDERS = 20
 USERS = [f"U{1000 + i}" for i in range(MAX_SENDERS)]
 
@@ -217,9 +228,10 @@ def send(server: Server, senders: int, per_sender: int) -> Batch:
     def sender(i: int) -> None:
         client, user, timings = server.clients[i], USERS[i], results[i]
         start.wait()
-        for _ in range(per_sender):
+        for n in range(per_sender):
+            text = WIN_TEXTS[(i + n) % len(WIN_TEXTS)]
             began = time.perf_counter()
-            reply = client.command("/win", WIN_TEXT, user=user)
+            reply = client.command("/win", text, user=user)
             timings.append(time.perf_counter() - began)
             if reply.status != 200 or b"Logged" not in reply.body:
                 errors.append(f"{server.kind}: HTTP {reply.status} {reply.body[:200]!r}")
@@ -251,7 +263,7 @@ def spread(values: list[float]) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=6, help="alternating rounds (default 6)")
+    parser.add_argument("--rounds", type=int, default=10, help="alternating rounds (default 10)")
     parser.add_argument(
         "--requests", type=int, default=200, help="requests per app, round and concurrency"
     )
