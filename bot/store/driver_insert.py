@@ -36,7 +36,10 @@ class DriverInsert:
 
     @classmethod
     def compile(cls, table: Table, keys: tuple[str, ...], dialect: Dialect) -> DriverInsert:
-        compiled = insert(table).compile(dialect=dialect, column_keys=list(keys))
+        # for_executemany: no RETURNING of each new id (PostgreSQL), which nobody reads.
+        compiled = insert(table).compile(
+            dialect=dialect, column_keys=list(keys), for_executemany=True
+        )
         # Positional styles bind in statement order; named ones by name.
         names = tuple(compiled.positiontup or ()) if compiled.positional else tuple(compiled.binds)
         columns = {column.key: column for column in table.columns}

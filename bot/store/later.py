@@ -51,7 +51,7 @@ class WriteBehind:
         self._thread: threading.Thread | None = None
         # The writer thread's own driver connection (bot/store/driver_insert.py).
         self._connection: PoolProxiedConnection | None = None
-        self._statements: dict[tuple[str, tuple[str, ...]], DriverInsert] = {}
+        self._statements: dict[tuple[Table, tuple[str, ...]], DriverInsert] = {}
 
     @property
     def busy(self) -> bool:
@@ -154,10 +154,12 @@ class WriteBehind:
             connection = self._connection
             try:
                 cursor = connection.cursor()
-                for table, rows, _ in batch:
-                    statement = self._statement(table, tuple(rows[0]))
-                    cursor.executemany(statement.sql, statement.parameters(rows))
-                cursor.close()
+                try:
+                    for table, rows, _ in batch:
+                        statement = self._statement(table, tuple(rows[0]))
+                        cursor.executemany(statement.sql, statement.parameters(rows))
+                finally:
+                    cursor.close()
                 connection.commit()
             except BaseException:
                 self._discard_transaction(connection)
@@ -174,8 +176,8 @@ class WriteBehind:
             connection.close()
 
     def _statement(self, table: Table, keys: tuple[str, ...]) -> DriverInsert:
-        statement = self._statements.get((table.name, keys))
+        statement = self._statements.get((table, keys))
         if statement is None:
             statement = DriverInsert.compile(table, keys, self._engine.dialect)
-            self._statements[table.name, keys] = statement
+            self._statements[table, keys] = statement
         return statement
