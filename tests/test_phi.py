@@ -116,6 +116,26 @@ def test_quick_check_agrees_with_every_rule(text: str) -> None:
     assert find_phi(text) == scan(text)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "wrote to jo.lopez@lab.org about the recall",  # "@" is its only trigger
+        "MRN ١٢٣٤٥٦٧ was merged",  # digits other than 0-9 count as digits in the rules
+        "Mx Rivera thanked the team",
+        "Mrs Garcia's draw went well",
+        "Ms Okafor came back for the redraw",
+        "Mr Lee was a hard stick",
+        "PATIENT Smith, crossmatch done",
+        "Patient Jones was redrawn",
+        "pt Smith was redrawn",
+        "Pt: O'Brien was redrawn",
+    ],
+)
+def test_the_quick_check_lets_each_kind_of_finding_through(text: str) -> None:
+    assert scan(text), "a finding the quick check must not hide"
+    assert find_phi(text) == scan(text)
+
+
 # The quick check passes on any digit or "@", so the texts that test it have neither:
 # cue words and their near misses ("PT", "pt" inside a word, "MS") often followed by a
 # name, plus a few characters from anywhere in Unicode.
