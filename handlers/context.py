@@ -1,4 +1,4 @@
-"""Small helpers every listener uses to learn who is asking."""
+"""Small helpers every listener uses to learn who is asking and what they clicked."""
 
 from __future__ import annotations
 
@@ -60,3 +60,9 @@ def after_ack(deps: Deps, work: Callable[..., None], *args: Any) -> None:
 
 def ack_only(ack: Any) -> None:
     ack()
+
+
+def action_number(action: dict[str, Any]) -> int:
+    """The row id a button carries in its value; 0 (no row has it) if it carries none."""
+    value = str(action.get("value") or "")
+    return int(value) if value.isdigit() else 0

@@ -11,15 +11,10 @@ from bot.blocks import wins as blocks
 from bot.deps import Deps
 from bot.store.models import Member
 from bot.usecases.wins import discard_draft, get_draft, save_draft_as_private, win_form
-from handlers.context import ack_only, current_member
+from handlers.context import ack_only, action_number, current_member
 from handlers.reply import open_or_explain, tell
 
 GONE = "That draft is gone: it was already saved or discarded."
-
-
-def draft_id(action: dict[str, Any]) -> int:
-    value = str(action.get("value") or "")
-    return int(value) if value.isdigit() else -1
 
 
 def register(app: App, deps: Deps) -> None:
@@ -31,7 +26,7 @@ def register(app: App, deps: Deps) -> None:
         respond: Respond,
     ) -> None:
         member: Member = current_member(deps, client, context)
-        held = get_draft(deps.db, member, draft_id(action))
+        held = get_draft(deps.db, member, action_number(action))
         if held is None:
             tell(body, respond, client, GONE)
             return
@@ -53,7 +48,7 @@ def register(app: App, deps: Deps) -> None:
         respond: Respond,
     ) -> None:
         member = current_member(deps, client, context)
-        logged = save_draft_as_private(deps.db, member, draft_id(action), deps.clock.now())
+        logged = save_draft_as_private(deps.db, member, action_number(action), deps.clock.now())
         if logged is None:
             tell(body, respond, client, GONE)
             return
@@ -67,7 +62,7 @@ def register(app: App, deps: Deps) -> None:
         respond: Respond,
     ) -> None:
         member = current_member(deps, client, context)
-        if discard_draft(deps.db, member, draft_id(action)):
+        if discard_draft(deps.db, member, action_number(action)):
             respond(replace_original=True, text="Discarded. Nothing was saved.")
         else:
             tell(body, respond, client, GONE)

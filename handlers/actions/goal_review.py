@@ -12,15 +12,10 @@ from bot.blocks.reviews import retarget_modal
 from bot.deps import Deps
 from bot.rules.localtime import local_date
 from bot.store.models import Goal
-from handlers.context import ack_only, current_member
+from handlers.context import ack_only, action_number, current_member
 from handlers.reply import open_or_explain, tell
 
 NOT_YOURS = "I can't find that goal among your open ones."
-
-
-def goal_id(action: dict[str, Any]) -> int:
-    value = str(action.get("value") or "")
-    return int(value) if value.isdigit() else -1
 
 
 def register(app: App, deps: Deps) -> None:
@@ -33,7 +28,7 @@ def register(app: App, deps: Deps) -> None:
     ) -> None:
         member = current_member(deps, client, context)
         with deps.db.begin() as session:
-            goal = session.get(Goal, goal_id(action))
+            goal = session.get(Goal, action_number(action))
             mine = goal is not None and goal.member_id == member.id and goal.status == "active"
             title = goal.title if goal else ""
         text = f":thumbsup: Noted: *{title}* is on track. Keep going!" if mine else NOT_YOURS
@@ -48,7 +43,7 @@ def register(app: App, deps: Deps) -> None:
     ) -> None:
         member = current_member(deps, client, context)
         with deps.db.begin() as session:
-            goal = session.get(Goal, goal_id(action))
+            goal = session.get(Goal, action_number(action))
             if goal is None or goal.member_id != member.id or goal.status != "active":
                 goal = None
         if goal is None:

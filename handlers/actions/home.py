@@ -58,6 +58,7 @@ def register(app: App, deps: Deps) -> None:
                 f"Sorry, the export failed: {in_words(exc)}. Please try again.",
             )
 
-    app.action("home_log_win")(ack=ack_only, lazy=[log_win])
+    for log_a_win in ("home_log_win", "prompt_log_win"):  # the Home tab's and the prompt's
+        app.action(log_a_win)(ack=ack_only, lazy=[log_win])
     app.action("home_new_goal")(ack=ack_only, lazy=[new_goal])
     app.action("home_export")(ack=ack_only, lazy=[export])

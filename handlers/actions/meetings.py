@@ -12,13 +12,8 @@ from slack_sdk import WebClient
 from bot.blocks import meetings as blocks
 from bot.deps import Deps
 from bot.usecases.meetings import NOT_YOURS, log_form, not_yet, reschedule_form
-from handlers.context import ack_only, current_member
+from handlers.context import ack_only, action_number, current_member
 from handlers.reply import open_or_explain, tell
-
-
-def pair_id(action: dict[str, Any]) -> int:
-    value = str(action.get("value") or "")
-    return int(value) if value.isdigit() else 0
 
 
 def register(app: App, deps: Deps) -> None:
@@ -33,7 +28,7 @@ def register(app: App, deps: Deps) -> None:
             respond: Respond,
         ) -> None:
             member = current_member(deps, client, context)
-            view = form(deps.db, member, pair_id(action), deps.clock.now())
+            view = form(deps.db, member, action_number(action), deps.clock.now())
             if view is None:
                 tell(body, respond, client, NOT_YOURS)
             else:
@@ -52,7 +47,7 @@ def register(app: App, deps: Deps) -> None:
         respond: Respond,
     ) -> None:
         member = current_member(deps, client, context)
-        again = not_yet(deps.db, member, pair_id(action), deps.clock.now())
+        again = not_yet(deps.db, member, action_number(action), deps.clock.now())
         text = NOT_YOURS if again is None else f"OK, I'll ask again on {again:%A, %b %d}."
         tell(body, respond, client, text)
 

@@ -16,19 +16,11 @@ from bot.store.models import Member
 from bot.usecases.preferences import prefs_form
 from bot.usecases.prompts import skip_next_week
 from bot.usecases.wins import get_draft, win_form
-from handlers.context import ack_only, current_member
+from handlers.context import ack_only, action_number, current_member
 from handlers.reply import open_or_explain, tell
 
 
 def register(app: App, deps: Deps) -> None:
-    def log_win(
-        body: dict[str, Any], client: WebClient, context: BoltContext, respond: Respond
-    ) -> None:
-        member = current_member(deps, client, context)
-        view = win_form(deps.db, member, deps.clock.now())
-        assert view is not None
-        open_or_explain(body, respond, client, view)
-
     def log_dm_as_win(
         body: dict[str, Any],
         action: dict[str, Any],
@@ -38,8 +30,7 @@ def register(app: App, deps: Deps) -> None:
     ) -> None:
         """A DM that was not a prompt reply: the win form, filled in with it."""
         member = current_member(deps, client, context)
-        value = str(action.get("value") or "")
-        held = get_draft(deps.db, member, int(value)) if value.isdigit() else None
+        held = get_draft(deps.db, member, action_number(action))
         if held is None:
             tell(body, respond, client, "That message was already logged or set aside.")
             return
@@ -89,7 +80,8 @@ def register(app: App, deps: Deps) -> None:
         member = current_member(deps, client, context)
         open_or_explain(body, respond, client, prefs_form(member))
 
-    app.action("prompt_log_win")(ack=ack_only, lazy=[log_win])
+    # "Log a win" (prompt_log_win) opens the same blank form as the Home tab's button:
+    # handlers/actions/home.py registers both.
     app.action("dm_log_as_win")(ack=ack_only, lazy=[log_dm_as_win])
     app.action("prompt_nothing")(ack=ack_only, lazy=[nothing])
     app.action("prompt_skip_next")(ack=ack_only, lazy=[skip])
