@@ -224,15 +224,25 @@ def run_roster_import(settings: Settings, path: str, *, dry_run: bool, team: str
     client = make_client(settings.bot_token, settings.slack_api_url)
     deps = deps_for(settings)
     try:
-        report = import_roster(
-            deps.db,
-            SlackGateway(client),
-            team_id=team_id,
-            text=text,
-            actor="cli",
-            now=deps.clock.now(),
-            dry_run=dry_run,
-        )
+        # Slack's answers to each lookup are reported per row; slack_sdk's own log of
+        # each failed try would only repeat them.
+        with quieted("slack_sdk"):
+            report = import_roster(
+                deps.db,
+                SlackGateway(client),
+                team_id=team_id,
+                text=text,
+                actor="cli",
+                now=deps.clock.now(),
+                dry_run=dry_run,
+            )
+    except OSError as exc:
+        # Slack went away after auth.test. Rows are looked up before anything is written.
+        reason = getattr(exc, "reason", None) or exc
+        raise RuntimeError(
+            f"lost the connection to Slack at {settings.slack_api_url} while looking people "
+            f"up ({reason}): nothing imported; try again"
+        ) from None
     finally:
         deps.db.dispose()
     if not report.ok:

@@ -8,10 +8,14 @@ token run without one, and Alembic's INFO lines stay out of ordinary output.
 
 from __future__ import annotations
 
+import http.server
+import json
 import os
 import socket
+import sqlite3
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from datetime import UTC, datetime
@@ -212,6 +216,52 @@ def test_roster_dry_run_with_slack_unreachable(tmp_path: Path, roster: str) -> N
         )
     )
     assert "cannot reach Slack" in line
+
+
+class _SlackThatHangsUp(http.server.BaseHTTPRequestHandler):
+    """Answers auth.test, then drops every other call without an answer: Slack lost
+    half-way through an import."""
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        if self.path.endswith("/auth.test"):
+            body = json.dumps({"ok": True, "team_id": "T0001", "user_id": "UBOT"}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+        else:
+            self.close_connection = True  # no answer at all
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.mark.parametrize("dry_run", [True, False])
+def test_roster_import_when_slack_goes_away_half_way(
+    tmp_path: Path, roster: str, dry_run: bool
+) -> None:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _SlackThatHangsUp)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    api = f"http://127.0.0.1:{server.server_address[1]}/api/"
+    db_file = tmp_path / "benchmate.db"
+    try:
+        result = run(
+            ["roster", "import", roster, *(["--dry-run"] if dry_run else [])],
+            tmp_path,
+            SLACK_BOT_TOKEN="xoxb-test-token",
+            SLACK_API_URL=api,
+            DATABASE_URL=f"sqlite:///{db_file}",
+        )
+    finally:
+        server.shutdown()
+        server.server_close()
+    line = one_line(result)
+    assert line.startswith(f"benchmate: lost the connection to Slack at {api} while looking")
+    assert line.endswith("nothing imported; try again")
+    with sqlite3.connect(db_file) as connection:
+        assert connection.execute("SELECT count(*) FROM program_profiles").fetchone() == (0,)
 
 
 def test_roster_dry_run_with_a_refused_token(tmp_path: Path, roster: str, slack: FakeSlack) -> None:
