@@ -165,7 +165,9 @@ def describe_database_error(url: str, exc: BaseException) -> str:
     message = " ".join(str(cause).split())  # drivers' messages span lines
     lower = message.lower()
     if where.get_backend_name() == "sqlite":
-        path = where.database or ":memory:"
+        # The full path: a relative one depends on the working directory, which a
+        # service manager or a container sets out of sight.
+        path = str(Path(where.database).resolve()) if where.database else ":memory:"
         if "no such table" in lower:
             return (
                 f"the SQLite database {path} has no Benchmate tables: "
