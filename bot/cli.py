@@ -122,7 +122,14 @@ def run_serve(settings: Settings, host: str, port: int) -> None:
     deps = deps_for(settings)
     app = build_app(deps, verify_token=False)
     assert settings.signing_secret  # required above
-    server = make_server(make_wsgi_app(app, deps.db, settings.signing_secret), host, port)
+    try:
+        server = make_server(make_wsgi_app(app, deps.db, settings.signing_secret), host, port)
+    except OSError as exc:  # the port is taken, or the address is not this machine's
+        deps.db.dispose()
+        raise RuntimeError(
+            f"cannot listen on {host}:{port} ({exc.strerror or exc}): choose another port "
+            "with PORT or --port, or stop the program that uses it"
+        ) from None
     log.info("Benchmate listening on http://%s:%s/slack/events", host, server.effective_port)
     server.run()
 

@@ -346,6 +346,25 @@ def test_a_fresh_sqlite_database_is_made_quietly(tmp_path: Path) -> None:
         assert db_file.is_file()
 
 
+def test_serve_on_a_port_in_use(tmp_path: Path, slack: FakeSlack) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run(
+            ["serve", "--host", "127.0.0.1"],
+            tmp_path,
+            SLACK_BOT_TOKEN="xoxb-test-token",
+            SLACK_SIGNING_SECRET=SECRET,
+            SLACK_API_URL=slack.api_url,
+            PORT=str(port),
+        )
+    assert one_line(result) == (
+        f"benchmate: cannot listen on 127.0.0.1:{port} (Address already in use): choose "
+        "another port with PORT or --port, or stop the program that uses it"
+    )
+
+
 def test_commands_that_need_a_token_say_so_in_one_line(tmp_path: Path, roster: str) -> None:
     for args in (["serve"], ["socket"], ["clock"], ["tick"], ["roster", "import", roster]):
         line = one_line(run(args, tmp_path))
