@@ -153,6 +153,16 @@ def test_a_missing_postgresql_database(tmp_path: Path, roster: str) -> None:
     )
 
 
+def test_a_postgresql_user_that_does_not_exist(tmp_path: Path) -> None:
+    admin = os.environ.get(PG_ENV)
+    if not admin:
+        pytest.skip(f"no PostgreSQL: set {PG_ENV}")
+    url = make_url(admin).set(username="nobody_here", password="pw")
+    line = one_line(run(["report"], tmp_path, DATABASE_URL=url.render_as_string(False)))
+    assert f"PostgreSQL at {url.host}:{url.port or 5432} refused user 'nobody_here'" in line
+    assert "pw@" not in line and "***" in line
+
+
 @pytest.mark.parametrize("where", ["missing folder", "folder is a file"])
 def test_an_unwritable_sqlite_path(tmp_path: Path, roster: str, where: str) -> None:
     # (Tests may run as root, who may write anywhere; these two fail for anyone.)

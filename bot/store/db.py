@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
@@ -185,13 +186,15 @@ def describe_database_error(url: str, exc: BaseException) -> str:
             )
         return f"SQLite database {path}: {message}"
     server = f"PostgreSQL at {where.host or 'localhost'}:{where.port or 5432}"
-    if "does not exist" in lower and "database" in lower:
+    if re.search(r'database "[^"]*" does not exist', message):
         name = where.database or ""
         return (
             f'{server} has no database "{name}": create it (e.g. `createdb {name}`) or '
             f"correct the name in DATABASE_URL ({shown})"
         )
-    if "password authentication failed" in lower or ("role" in lower and "does not exist" in lower):
+    if "password authentication failed" in lower or re.search(
+        r'role "[^"]*" does not exist', message
+    ):
         return (
             f"{server} refused user {where.username or '(none)'!r}: correct the user and "
             f"password in DATABASE_URL ({shown})"
