@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from tests.conftest import PG_ENV, SECRET, Running
@@ -151,6 +152,30 @@ def test_a_missing_postgresql_database(tmp_path: Path, roster: str) -> None:
         url,
         f'has no database "{name}": create it (e.g. `createdb {name}`)',
     )
+
+
+def test_an_unmigrated_postgresql_database(tmp_path: Path, roster: str) -> None:
+    """Only `db upgrade` migrates PostgreSQL (the release step); the others say so."""
+    admin = os.environ.get(PG_ENV)
+    if not admin:
+        pytest.skip(f"no PostgreSQL: set {PG_ENV}")
+    name = f"benchmate_empty_{uuid.uuid4().hex[:8]}"
+    engine = create_engine(admin, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        url = make_url(admin).set(database=name).render_as_string(hide_password=False)
+        for command, args in every_command(roster):
+            if command == "db upgrade":
+                continue
+            result = run(args, tmp_path, DATABASE_URL=url, **tokens_with_slack_down())
+            assert one_line(result) == (
+                "benchmate: the database schema is not up to date: run `benchmate db upgrade` first"
+            ), command
+    finally:
+        with engine.connect() as connection:
+            connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+        engine.dispose()
 
 
 def test_a_postgresql_user_that_does_not_exist(tmp_path: Path) -> None:
