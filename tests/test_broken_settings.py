@@ -11,6 +11,7 @@ from __future__ import annotations
 import http.server
 import json
 import os
+import re
 import socket
 import sqlite3
 import subprocess
@@ -439,3 +440,19 @@ def test_placeholders_from_an_old_template_count_as_unset(tmp_path: Path) -> Non
         ".env.example: copy the Bot User OAuth Token (xoxb-...) from your app's "
         "'OAuth & Permissions' page into .env"
     )
+
+
+def test_the_template_and_the_table_name_every_setting() -> None:
+    """Every variable bot/config.py reads is in .env.example and in both tables of
+    docs/configuration.md, and nothing else is."""
+    read = set(re.findall(r'get\("([A-Z_]+)"\)', (ROOT / "bot" / "config.py").read_text()))
+    assert "SLACK_BOT_TOKEN" in read and "DATABASE_URL" in read
+    template = {
+        line.split("=", 1)[0]
+        for line in (ROOT / ".env.example").read_text().splitlines()
+        if re.match(r"^[A-Z_]+=", line)
+    }
+    assert template == read
+    docs = (ROOT / "docs" / "configuration.md").read_text()
+    rows = re.findall(r"^\| `([A-Z_]+)` \|", docs, flags=re.MULTILINE)
+    assert sorted(rows) == sorted([*read, *read])  # the who-reads-what table and the meanings
