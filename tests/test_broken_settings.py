@@ -254,6 +254,15 @@ def test_roster_dry_run_with_slack_unreachable(tmp_path: Path, roster: str) -> N
     assert "cannot reach Slack" in line
 
 
+def test_serve_and_socket_with_slack_unreachable(tmp_path: Path) -> None:
+    """Both check the bot token with Slack before they start (clock and tick do not:
+    a pass records each failed delivery and tries again later)."""
+    settings = tokens_with_slack_down()
+    for args in (["serve", "--port", "0"], ["socket"]):
+        line = one_line(run(args, tmp_path, **settings))
+        assert line.startswith(f"benchmate: cannot reach Slack at {settings['SLACK_API_URL']} (")
+
+
 class _SlackThatHangsUp(http.server.BaseHTTPRequestHandler):
     """Answers auth.test, then drops every other call without an answer: Slack lost
     half-way through an import."""
