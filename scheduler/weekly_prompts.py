@@ -4,8 +4,9 @@ Due members are taken a chunk at a time: one transaction claims the whole chunk 
 ledger (committed before anything is sent), sender threads post side by side while the
 next chunk is claimed, and one transaction records what happened and schedules each
 member's next prompt. A crash mid-chunk leaves claims that a later pass takes over once
-their lease expires (a prompt sent but not yet recorded when the process died would be
-sent again: at most one chunk's worth, a second or so of sending).
+their lease expires; a prompt sent but not yet recorded when the process died is found
+in the member's DM by the ledger key in its metadata and recorded, not sent again
+(bot/rules/once.py).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from sqlalchemy import select
 
 from bot.blocks.prompts import weekly_prompt
 from bot.deps import Deps
+from bot.rules import once
 from bot.rules.schedule import WEEKLY_GRACE, catch_up
 from bot.slack.gateway import SlackGateway
 from bot.store import ledger
@@ -66,7 +68,7 @@ def weekly_prompts(
 
 @dataclass
 class Chunk:
-    claimed: list[tuple[Member, int, str]]
+    claimed: list[tuple[Member, ledger.Claim, str]]
     sending: list[Future[Attempt]]
     lines: list[Sent]
 
@@ -78,7 +80,7 @@ def claim_chunk(
     sent), then hand the claimed ones to the sender threads."""
     worker = worker_name()
     lines: list[Sent] = []
-    claimed: list[tuple[Member, int, str]] = []
+    claimed: list[tuple[Member, ledger.Claim, str]] = []
     with deps.db.begin() as session:
         members = list(
             session.scalars(
@@ -101,7 +103,7 @@ def claim_chunk(
                 lines.append(Sent(KIND, member.slack_user_id, period, "missed", note))
             else:
                 to_claim.append(member)
-        nudge_ids = ledger.claim_many(
+        claims = ledger.claim_many(
             session,
             [
                 ledger.Due(m.team_id, m.id, m.next_prompt_period or "", m.next_prompt_at)
@@ -115,22 +117,23 @@ def claim_chunk(
         for member in to_claim:
             period = member.next_prompt_period or ""
             key = {"team_id": member.team_id, "member_id": member.id, "kind": KIND}
-            if member.id in nudge_ids:
-                claimed.append((member, nudge_ids[member.id], period))
+            if member.id in claims:
+                claimed.append((member, claims[member.id], period))
             elif ledger.is_settled(ledger.find(session, **key, period=period)):
                 settled.append(member)  # sent by another process, or a skipped week
             else:
                 lines.append(Sent(KIND, member.slack_user_id, period, "busy"))
         prompts.reschedule_many(session, settled, now)
 
-    def send(member: Member, period: str) -> Attempt:
+    def send(member: Member, claim: ledger.Claim, period: str) -> Attempt:
         wins, goal = contexts[member.id]
         text, blocks = weekly_prompt(
             name=member.name, period=period, wins_last_week=wins, goal=goal
         )
-        return attempt(gateway, member, text, blocks, now)
+        key = once.nudge_key(member.team_id, member.id, KIND, period)
+        return attempt(gateway, member, text, blocks, now, key=key, look_since=claim.look_since)
 
-    sending = [pool.submit(send, member, period) for member, _, period in claimed]
+    sending = [pool.submit(send, member, claim, period) for member, claim, period in claimed]
     return Chunk(claimed, sending, lines)
 
 
@@ -141,7 +144,8 @@ def finish_chunk(deps: Deps, chunk: Chunk, now: datetime) -> list[Sent]:
     with deps.db.begin() as session:
         done: list[int] = []
         plain_sent: list[tuple[int, str | None]] = []
-        for (member, nudge_id, period), outcome in zip(chunk.claimed, attempts, strict=True):
+        for (member, claim, period), outcome in zip(chunk.claimed, attempts, strict=True):
+            nudge_id = claim.id
             if outcome.status == "sent" and outcome.profile is None:
                 # The common case, written for the whole chunk at once below.
                 result = DeliveryResult("sent", nudge_id, ref=outcome.ref)
