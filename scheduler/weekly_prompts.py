@@ -21,12 +21,13 @@ from sqlalchemy import select
 from bot.blocks.prompts import weekly_prompt
 from bot.deps import Deps
 from bot.rules import once
-from bot.rules.schedule import WEEKLY_GRACE, catch_up
+from bot.rules.schedule import WEEKLY_GRACE, Occurrence, catch_up, catch_up_weekly
 from bot.slack.gateway import SlackGateway
 from bot.store import ledger
 from bot.store.models import Member
 from bot.usecases import prompts
 from bot.usecases.delivery import Attempt, DeliveryResult, attempt, record, worker_name
+from bot.usecases.prompts import prefs_of
 from scheduler.base import Sent
 
 log = logging.getLogger(__name__)
@@ -96,11 +97,22 @@ def claim_chunk(
             assert member.next_prompt_at is not None
             due_at, period = member.next_prompt_at, member.next_prompt_period or ""
             if catch_up(due_at, now, WEEKLY_GRACE) == "missed":
+                # Down past the stored slot's grace window: it and any later slots past
+                # theirs are missed; a slot still within its grace window goes now.
                 key = {"team_id": member.team_id, "member_id": member.id, "kind": KIND}
-                ledger.mark_missed(session, **key, period=period, due_at=due_at, now=now)
-                settled.append(member)
-                note = f"was due {due_at:%Y-%m-%d %H:%M}Z"
-                lines.append(Sent(KIND, member.slack_user_id, period, "missed", note))
+                late, upcoming = catch_up_weekly(due_at, now, prefs_of(member), (period,))
+                for slot in [Occurrence(period, due_at, due_at), *late]:
+                    ledger.mark_missed(
+                        session, **key, period=slot.period, due_at=slot.due_at, now=now
+                    )
+                    note = f"was due {slot.due_at:%Y-%m-%d %H:%M}Z"
+                    lines.append(Sent(KIND, member.slack_user_id, slot.period, "missed", note))
+                if upcoming is not None and upcoming.due_at <= now:
+                    member.next_prompt_at = upcoming.due_at
+                    member.next_prompt_period = upcoming.period
+                    to_claim.append(member)
+                else:
+                    settled.append(member)
             else:
                 to_claim.append(member)
         claims = ledger.claim_many(

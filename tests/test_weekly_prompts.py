@@ -222,3 +222,30 @@ def test_dry_run_lists_what_is_due_and_sends_nothing(bench: Running) -> None:
     lines = run_pass(bench.deps, scheduler_gateway(bench.deps), bench.clock.now(), dry_run=True)
     assert [(line.status, line.user) for line in lines] == [("would send", "U100")]
     assert prompts_to(bench, "U100") == [] and nudges(bench) == []
+
+
+def test_down_for_weeks_and_back_just_after_this_weeks_prompt_time(bench: Running) -> None:
+    """Scheduler down since late October, back 30 s after this week's prompt time: the
+    older weeks are recorded missed and this week's prompt goes out, once."""
+    bench.clock.current = datetime(2026, 10, 28, 15, 0, tzinfo=UTC)
+    join(bench, "U100")
+    tick(bench)
+    assert member(bench, "U100").next_prompt_period == "2026-W44"
+
+    lines = tick(bench, FRIDAY_14_CHICAGO + timedelta(seconds=30))
+
+    assert [(line.status, line.period) for line in lines] == [
+        ("missed", "2026-W44"),
+        ("missed", "2026-W45"),
+        ("missed", "2026-W46"),
+        ("sent", "2026-W47"),
+    ]
+    assert tick(bench, FRIDAY_14_CHICAGO + timedelta(minutes=5)) == []
+    assert len(prompts_to(bench, "U100")) == 1
+    assert {(n.period, n.status) for n in nudges(bench)} == {
+        ("2026-W44", "missed"),
+        ("2026-W45", "missed"),
+        ("2026-W46", "missed"),
+        ("2026-W47", "sent"),
+    }
+    assert member(bench, "U100").next_prompt_period == "2026-W48"
