@@ -184,9 +184,7 @@ def test_a_taken_over_claim_says_where_to_look_first(db: Database, member_id: in
     assert taken == ledger.Claim(first.id, look_since=NOW - once.MARGIN)
 
 
-def test_a_retry_looks_first_only_after_an_unsure_failure(
-    db: Database, member_id: int
-) -> None:
+def test_a_retry_looks_first_only_after_an_unsure_failure(db: Database, member_id: int) -> None:
     first = take(db, member_id)
     assert first is not None and first.look_since is None
     with db.begin() as session:  # Slack said no: nothing to look for

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from bot.rules import once
 from bot.slack.gateway import SlackGateway, make_client
 from bot.store import ledger
 from bot.store.models import Member, Nudge
@@ -248,4 +249,69 @@ def test_down_for_weeks_and_back_just_after_this_weeks_prompt_time(bench: Runnin
         ("2026-W46", "missed"),
         ("2026-W47", "sent"),
     }
+    assert member(bench, "U100").next_prompt_period == "2026-W48"
+
+
+def test_a_post_answered_after_the_client_timeout_is_recorded_not_sent_again(
+    bench: Running,
+) -> None:
+    """Slack posts the prompt but answers after the client's timeout: the pass looks
+    in the DM for the ledger key, finds it and records it; nothing is sent twice."""
+    join(bench, "U100")
+    tick(bench)
+    bench.clock.current = FRIDAY_14_CHICAGO
+    bench.slack.answer_late(2.0)
+    impatient = SlackGateway(
+        make_client("xoxb-test", bench.slack.api_url, retries=0, timeout=1)
+    )  # 1 s instead of 10 s, to keep the test short
+
+    lines = run_pass(bench.deps, impatient, FRIDAY_14_CHICAGO)
+
+    assert [(line.status, line.period) for line in lines] == [("sent", "2026-W47")]
+    assert len(prompts_to(bench, "U100")) == 1
+    [message] = bench.slack.posted("D100")
+    [nudge] = nudges(bench)
+    assert (nudge.status, nudge.ref) == ("sent", f"D100/{message['ts']}")
+    assert message["metadata"]["event_payload"]["key"] == (
+        f"nudge/T0001/{nudge.member_id}/weekly_prompt/2026-W47"
+    )
+    for minutes in (2, 11, 30):
+        assert tick(bench, FRIDAY_14_CHICAGO + timedelta(minutes=minutes)) == []
+    assert len(prompts_to(bench, "U100")) == 1
+
+
+def test_a_claim_taken_over_after_a_crash_records_the_prompt_already_posted(
+    bench: Running,
+) -> None:
+    """A process claimed the prompt, posted it, and died before recording it: the pass
+    that takes the claim over finds it in the DM by its metadata and does not resend."""
+    join(bench, "U100")
+    tick(bench)
+    who = member(bench, "U100")
+    key = {"team_id": "T0001", "member_id": who.id, "kind": "weekly_prompt"}
+    with bench.db.begin() as session:
+        ledger.claim(
+            session,
+            **key,
+            period="2026-W47",
+            due_at=FRIDAY_14_CHICAGO,
+            now=FRIDAY_14_CHICAGO,
+            worker="dead",
+        )
+    gateway = SlackGateway(make_client("xoxb-test", bench.slack.api_url))
+    posted = gateway.send_dm(
+        "U100", "Hi Ada!", metadata=once.metadata(once.nudge_key(**key, period="2026-W47"))
+    )
+    assert [line.status for line in tick(bench, FRIDAY_14_CHICAGO + timedelta(minutes=5))] == [
+        "busy"
+    ]
+    lines = tick(bench, FRIDAY_14_CHICAGO + timedelta(minutes=11))
+
+    assert [line.status for line in lines] == ["sent"]
+    assert len(prompts_to(bench, "U100")) == 1  # the dead process's, only
+    [nudge] = nudges(bench)
+    assert (nudge.status, nudge.ref, nudge.attempts) == ("sent", posted.ref, 2)
+    [look] = bench.slack.sent("conversations.history")
+    assert look.args["channel"] == "D100" and look.args["include_all_metadata"] in ("1", "true")
+    assert float(look.args["oldest"]) == (FRIDAY_14_CHICAGO - once.MARGIN).timestamp()
     assert member(bench, "U100").next_prompt_period == "2026-W48"
