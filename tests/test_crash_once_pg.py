@@ -33,13 +33,16 @@ from tests.slackclient import SlackClient
 NOW = datetime(2026, 11, 20, 20, 5, tzinfo=UTC)  # Friday, 14:05 in Chicago
 LATER = NOW + LEASE + timedelta(minutes=1)  # every claim of the killed process is stale
 MEMBERS = 300
-KILL_AFTER = 100  # chat.postMessage calls seen by Slack before the SIGKILL
+KILL_AFTER = 60  # chat.postMessage calls from the victim before its SIGKILL
 
 
-def env(url: str, slack: FakeSlack) -> dict[str, str]:
+VICTIM = "xoxb-victim"  # the token of the process to kill: Slack sees who sent what
+
+
+def env(url: str, slack: FakeSlack, token: str) -> dict[str, str]:
     return {
         **os.environ,
-        "SLACK_BOT_TOKEN": "xoxb-test-token",
+        "SLACK_BOT_TOKEN": token,
         "SLACK_SIGNING_SECRET": SECRET,
         "SLACK_API_URL": slack.api_url,
         "DATABASE_URL": url,
@@ -47,19 +50,23 @@ def env(url: str, slack: FakeSlack) -> dict[str, str]:
     }
 
 
-def start(url: str, slack: FakeSlack, cwd: Path, *args: str) -> subprocess.Popen[str]:
+def start(
+    url: str, slack: FakeSlack, cwd: Path, *args: str, token: str = "xoxb-test-token"
+) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "-m", "bot.cli", *args],
         cwd=cwd,
-        env=env(url, slack),
+        env=env(url, slack, token),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
 
 
-def tick(url: str, slack: FakeSlack, cwd: Path, at: datetime) -> subprocess.Popen[str]:
-    return start(url, slack, cwd, "tick", "--now", at.isoformat())
+def tick(
+    url: str, slack: FakeSlack, cwd: Path, at: datetime, token: str = "xoxb-test-token"
+) -> subprocess.Popen[str]:
+    return start(url, slack, cwd, "tick", "--now", at.isoformat(), token=token)
 
 
 def finish(*processes: subprocess.Popen[str]) -> None:
@@ -68,16 +75,23 @@ def finish(*processes: subprocess.Popen[str]) -> None:
         assert process.returncode == 0, (out, err[-3000:])
 
 
+def posts_by(slack: FakeSlack, token: str) -> int:
+    return len([c for c in slack.sent("chat.postMessage") if c.token == token])
+
+
 def wait_for_posts(victim: subprocess.Popen[str], slack: FakeSlack, count: int) -> None:
+    """Until Slack has seen `count` messages from the victim (its token)."""
     deadline = time.monotonic() + 120
-    while len(slack.sent("chat.postMessage")) < count:
+    while posts_by(slack, VICTIM) < count:
         assert victim.poll() is None, victim.communicate()
         assert time.monotonic() < deadline, "the pass never got going"
-        time.sleep(0.002)
+        time.sleep(0.001)
 
 
 def kill_mid_pass(victim: subprocess.Popen[str], slack: FakeSlack, after: int) -> None:
-    """SIGKILL `victim` once Slack has seen `after` messages (while it still sends)."""
+    """SIGKILL the victim just after Slack received its `after`-th message: that one is
+    still being posted (the fake takes `post_delay` to answer), and gets posted, but
+    the victim never hears back, so never records it."""
     wait_for_posts(victim, slack, after)
     victim.send_signal(signal.SIGKILL)
     victim.communicate(timeout=30)
@@ -162,8 +176,8 @@ def test_weekly_prompts_exactly_once_when_a_scheduler_is_killed_mid_pass(
     seed_members(postgres_url, slack, prompt_due=True, on_roster=False)
     slack.set_now(NOW)  # Slack's clock runs with the passes' `--now`
     slack.post_delay = 0.03  # a pass takes a second or two: long enough to be killed in
-    victim = tick(postgres_url, slack, tmp_path, NOW)
-    wait_for_posts(victim, slack, 1)  # the victim is sending; the second joins in
+    victim = tick(postgres_url, slack, tmp_path, NOW, token=VICTIM)
+    wait_for_posts(victim, slack, 1)  # the victim holds claims; the second joins in
     survivor = tick(postgres_url, slack, tmp_path, NOW)
     kill_mid_pass(victim, slack, KILL_AFTER)
     finish(survivor)
@@ -201,9 +215,9 @@ def test_meeting_reminders_exactly_once_when_a_scheduler_is_killed_mid_pass(
             )
     db.dispose()
     slack.set_now(NOW)
-    slack.post_delay = 0.01
-    victim = tick(postgres_url, slack, tmp_path, NOW)
-    wait_for_posts(victim, slack, 1)  # the victim is sending; the second joins in
+    slack.post_delay = 0.03  # the window the SIGKILL lands in (see kill_mid_pass)
+    victim = tick(postgres_url, slack, tmp_path, NOW, token=VICTIM)
+    wait_for_posts(victim, slack, 1)  # the victim holds claims; the second joins in
     survivor = tick(postgres_url, slack, tmp_path, NOW)
     kill_mid_pass(victim, slack, KILL_AFTER)
     finish(survivor)
@@ -226,9 +240,13 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def serve(url: str, slack: FakeSlack, cwd: Path) -> tuple[subprocess.Popen[str], SlackClient]:
+def serve(
+    url: str, slack: FakeSlack, cwd: Path, token: str = "xoxb-test-token"
+) -> tuple[subprocess.Popen[str], SlackClient]:
     port = free_port()
-    process = start(url, slack, cwd, "serve", "--host", "127.0.0.1", "--port", str(port))
+    process = start(
+        url, slack, cwd, "serve", "--host", "127.0.0.1", "--port", str(port), token=token
+    )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while True:
@@ -264,9 +282,9 @@ def test_announcements_exactly_once_when_a_web_process_is_killed_mid_send(
     request's worker; one is killed mid-send and restarted, the scheduler settles."""
     seed_members(postgres_url, slack, prompt_due=False, on_roster=True)
     slack.add_user(COORDINATOR, "Cora Coordinator", "America/Chicago")
-    slack.post_delay = 0.01
+    slack.post_delay = 0.03  # the window the SIGKILL lands in (see kill_mid_pass)
     (victim, first), (survivor, second) = (
-        serve(postgres_url, slack, tmp_path),
+        serve(postgres_url, slack, tmp_path, token=VICTIM),
         serve(postgres_url, slack, tmp_path),
     )
     try:

@@ -267,7 +267,7 @@ def _look(
     return verdict, Posted(channel, ts) if ts else None
 
 
-def _answered_no(exc: OSError) -> bool:
+def _never_sent(exc: OSError) -> bool:
     """The request never reached Slack (connection refused): safe to send again."""
     reason = getattr(exc, "reason", None)
     return isinstance(exc, ConnectionRefusedError) or isinstance(reason, ConnectionRefusedError)
@@ -289,7 +289,7 @@ def _post(
     metadata = once.metadata(key)
     while True:
         waited += gateway.gate.wait()
-        answered = True  # Slack answered (5xx): it is done with the request
+        in_flight = False  # after a 5xx Slack is done with the request; not after a timeout
         try:
             posted = gateway.send_dm(user_id, text, blocks, metadata=metadata)
             gateway.gate.passed()
@@ -309,13 +309,13 @@ def _post(
         except OSError as exc:  # connection refused, reset, timed out
             gateway.gate.released()
             error = type(exc).__name__
-            answered = _answered_no(exc)
-            if answered:  # refused: nothing was sent, nothing to look for
+            if _never_sent(exc):  # refused: nothing was sent, nothing to look for
                 tries += 1
                 if tries >= policy.tries:
                     raise _Retryable(error) from exc
                 time.sleep(policy.backoff * 2 ** (tries - 1))
                 continue
+            in_flight = True
         except BaseException:
             gateway.gate.released()
             raise
@@ -325,7 +325,7 @@ def _post(
             return found, True
         if verdict == "unknown":
             raise _Retryable(once.unsure(error), look_since=since)
-        if not answered:
+        if in_flight:
             # Timed out or dropped: Slack may still be posting it. A later pass looks
             # again (from this pass's claim) before sending.
             raise _Retryable(once.unsure(error))
