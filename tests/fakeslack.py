@@ -21,7 +21,8 @@ goes to that user's "D..." channel), with its `metadata` as Slack keeps it, and
 `include_all_metadata`. A message's ts is the fake's clock (`set_now` moves it, so a test
 that runs passes `--now` some minutes on can keep Slack's clock with them).
 `answer_late(seconds)` posts the next chat.postMessage at once but answers it only
-after `seconds` (longer than the client's timeout: the outcome is unknown to the bot).
+after `seconds` (longer than the client's timeout: the outcome is unknown to the bot);
+`post_then_fail(500)` posts it and answers 500 all the same.
 """
 
 from __future__ import annotations
@@ -121,6 +122,7 @@ class FakeSlack:
         # Stored messages per conversation id, oldest first (see conversations.history).
         self.messages: dict[str, list[dict[str, Any]]] = {}
         self._late: deque[float] = deque()  # delays before answering the next posts
+        self._posted_then_failed: deque[int] = deque()  # statuses for the next posts
         self._offset = 0.0  # the fake's clock minus the real one (set_now)
         self._last_ts = 0.0
         self._lock = threading.Condition()
@@ -221,6 +223,12 @@ class FakeSlack:
         with self._lock:
             self._late.extend([seconds] * times)
 
+    def post_then_fail(self, status: int = 500, *, times: int = 1) -> None:
+        """Post the next `times` chat.postMessage calls, then answer each with HTTP
+        `status` anyway (a 5xx from a Slack that did its work)."""
+        with self._lock:
+            self._posted_then_failed.extend([status] * times)
+
     def posted(self, channel: str) -> list[dict[str, Any]]:
         """The messages stored in a conversation ("D..." for a user's DM), oldest first."""
         with self._lock:
@@ -283,6 +291,13 @@ class FakeSlack:
         if status >= 500:
             self.record(method, args, token, status)
             return status, {"ok": False, "error": "fatal_error"}, {}
+        if method == "chat.postMessage" and self._posted_then_failed:
+            with self._lock:
+                failed = self._posted_then_failed.popleft() if self._posted_then_failed else 0
+            if failed:
+                self.record(method, args, token, failed)
+                self.answer(method, args)  # posted; the answer says otherwise
+                return failed, {"ok": False, "error": "fatal_error"}, {}
         if method == "chat.postMessage" and self.over_limit():
             self.record(method, args, token, 429)
             return 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": "1"}

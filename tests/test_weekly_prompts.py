@@ -315,3 +315,54 @@ def test_a_claim_taken_over_after_a_crash_records_the_prompt_already_posted(
     assert look.args["channel"] == "D100" and look.args["include_all_metadata"] in ("1", "true")
     assert float(look.args["oldest"]) == (FRIDAY_14_CHICAGO - once.MARGIN).timestamp()
     assert member(bench, "U100").next_prompt_period == "2026-W48"
+
+
+def test_a_prompt_posted_despite_a_500_is_recorded_not_posted_again(bench: Running) -> None:
+    """Slack posted the prompt but answered 500: the sender looks before retrying."""
+    join(bench, "U100")
+    tick(bench)
+    bench.slack.post_then_fail(500)
+
+    lines = tick(bench, FRIDAY_14_CHICAGO)
+
+    assert [(line.status, line.period) for line in lines] == [("sent", "2026-W47")]
+    assert len(prompts_to(bench, "U100")) == 1
+    assert len(bench.slack.posted("D100")) == 1
+    [nudge] = nudges(bench)
+    assert (nudge.status, nudge.ref) == ("sent", f"D100/{bench.slack.posted('D100')[0]['ts']}")
+
+
+def test_a_look_that_fails_neither_sends_nor_records_and_the_next_pass_looks_again(
+    bench: Running,
+) -> None:
+    """A claim taken over after a crash, and conversations.history fails: nothing is
+    sent (it may be out); the next pass looks again, from the same instant."""
+    join(bench, "U100")
+    tick(bench)
+    who = member(bench, "U100")
+    with bench.db.begin() as session:  # a process claimed it, posted it, died
+        ledger.claim(
+            session,
+            team_id="T0001",
+            member_id=who.id,
+            kind="weekly_prompt",
+            period="2026-W47",
+            due_at=FRIDAY_14_CHICAGO,
+            now=FRIDAY_14_CHICAGO,
+            worker="dead",
+        )
+    key = once.nudge_key("T0001", who.id, "weekly_prompt", "2026-W47")
+    SlackGateway(make_client("xoxb-test", bench.slack.api_url)).send_dm(
+        "U100", "Hi Ada!", metadata=once.metadata(key)
+    )
+    bench.slack.fail("conversations.history", "internal_error")
+
+    lines = tick(bench, FRIDAY_14_CHICAGO + timedelta(minutes=11))
+    assert [(line.status, line.detail) for line in lines] == [("failed", "unsure:look_unfinished")]
+    lines = tick(bench, FRIDAY_14_CHICAGO + timedelta(minutes=13))
+    assert [line.status for line in lines] == ["sent"]
+    assert len(prompts_to(bench, "U100")) == 1  # the dead process's, only
+    looks = bench.slack.sent("conversations.history")
+    assert [float(c.args["oldest"]) for c in looks] == [
+        (FRIDAY_14_CHICAGO - once.MARGIN).timestamp()
+    ] * 2
