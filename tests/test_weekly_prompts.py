@@ -260,6 +260,7 @@ def test_a_post_answered_after_the_client_timeout_is_recorded_not_sent_again(
     join(bench, "U100")
     tick(bench)
     bench.clock.current = FRIDAY_14_CHICAGO
+    bench.slack.set_now(FRIDAY_14_CHICAGO)  # Slack's clock with ours (ts vs `oldest`)
     bench.slack.answer_late(2.0)
     impatient = SlackGateway(
         make_client("xoxb-test", bench.slack.api_url, retries=0, timeout=1)
@@ -321,6 +322,7 @@ def test_a_prompt_posted_despite_a_500_is_recorded_not_posted_again(bench: Runni
     """Slack posted the prompt but answered 500: the sender looks before retrying."""
     join(bench, "U100")
     tick(bench)
+    bench.slack.set_now(FRIDAY_14_CHICAGO)
     bench.slack.post_then_fail(500)
 
     lines = tick(bench, FRIDAY_14_CHICAGO)
