@@ -6,11 +6,11 @@ processes) or a conditional `UPDATE` of a stale claim or a retryable failure (th
 lock decides). Commit the claim before calling Slack, so other processes see it:
 
     with db.begin() as session:
-        nudge_id = ledger.claim(session, ...)
-    if nudge_id is not None:
-        ...send...
+        claim = ledger.claim(session, ...)
+    if claim is not None:
+        ...look first if claim.look_since, then send (delivery.post_once)...
         with db.begin() as session:
-            ledger.mark_sent(session, nudge_id, now, ref=...)
+            ledger.mark_sent(session, claim.id, now, ref=...)
 
 A process that dies after claiming leaves a `claimed` row; once its lease expires a
 later pass claims it again (at most `max_attempts` times in all). The message may be out

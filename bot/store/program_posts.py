@@ -4,11 +4,11 @@ decides between racing processes, like the nudge ledger (bot/store/ledger.py) do
 members' nudges.
 
     with db.begin() as session:
-        post_id = program_posts.claim(session, ...)
-    if post_id is not None:
-        ...post...
+        claim = program_posts.claim(session, ...)
+    if claim is not None:
+        ...post (delivery.post_once, looking first if claim.look_since)...
         with db.begin() as session:
-            program_posts.mark_sent(session, post_id, now, ref=...)
+            program_posts.mark_sent(session, claim.id, now, ref=...)
 
 A claim taken over from a holder that died (or a retry after an unsure failure, such as
 a timeout) comes with `look_since`: the poster first looks for the ledger key in the
