@@ -117,6 +117,10 @@ class FakeSlack:
         self.failures: dict[str, deque[tuple[int, str | None, float]]] = {}
         self.limit_per_second: float | None = None
         self.post_delay = 0.0  # seconds each chat.postMessage takes (a slow Slack)
+        # chat.postMessage waits until this many distinct tokens have called (at most 60 s):
+        # makes processes that each use their own token overlap, however loaded the machine.
+        self.posts_wait_for_tokens = 0
+        self._tokens_seen: set[str] = set()
         self.socket_urls: Callable[[], str] | None = None  # Socket Mode connection URLs
         self._window: deque[float] = deque()
         # Stored messages per conversation id, oldest first (see conversations.history).
@@ -289,6 +293,15 @@ class FakeSlack:
         if query:  # GET methods (conversations.history) take their arguments here
             args = {**dict(parse_qsl(query, keep_blank_values=True)), **args}
         token = auth.removeprefix("Bearer ") if auth else args.get("token")
+        if token:
+            with self._lock:
+                self._tokens_seen.add(token)
+                self._lock.notify_all()
+        if method == "chat.postMessage" and self.posts_wait_for_tokens:
+            with self._lock:
+                self._lock.wait_for(
+                    lambda: len(self._tokens_seen) >= self.posts_wait_for_tokens, timeout=60
+                )
         if not self.check(method, args):
             self.record(method, args, token, 200)
             return 200, {"ok": False, "error": "unknown_method"}, {}
