@@ -173,7 +173,7 @@ def test_the_seeded_lab_is_there(page: Page, running: Sandbox) -> None:
     assert bot_messages(lena, "Meet your mentoring partner")
     home = json.dumps(lena["home"])
     assert "bone marrow differential" in home and "SH(ASCP)" in home  # a win, a goal
-    assert [w[0] for w in stored_wins(running, LENA)][0].startswith("Ran my first bone marrow")
+    assert stored_wins(running, LENA)[0][0].startswith("Ran my first bone marrow")
     export = page.request("/sandbox/export")[1]
     assert export["violations"] == []
     assert [c for c in export["calls"] if not c["ok"]] == []
@@ -314,9 +314,7 @@ def test_bad_calls_get_slacks_error_codes(page: Page, running: Sandbox) -> None:
         {"user_id": LENA, "view": {"type": "home", "blocks": [section] * 101, "title": title}},
     )
     assert long_title["error"] == "invalid_arguments"
-    assert call("views.open", {"trigger_id": "nope", "view": {}})["error"] == (
-        "invalid_trigger_id"
-    )
+    assert call("views.open", {"trigger_id": "nope", "view": {}})["error"] == ("invalid_trigger_id")
     assert call("auth.test", {}, auth=None)["error"] == "not_authed"
     assert call("auth.test", {}, auth="xoxb-wrong")["error"] == "invalid_auth"
     assert call("chat.fly", {})["error"] == "unknown_method"
