@@ -9,9 +9,11 @@ holding the simulated instant.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -65,6 +67,19 @@ class Config:
         return env
 
 
+def _die_with_parent() -> None:
+    """Linux: the child gets SIGTERM if the sandbox dies without stopping it (kill -9),
+    so no `benchmate serve` is left running on its own."""
+    import ctypes
+
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+# preexec_fn exists on POSIX only (Windows has no fork).
+PREEXEC = _die_with_parent if sys.platform.startswith("linux") else None
+
+
 class Benchmate:
     """`benchmate serve` on a free loopback port, plus the scheduler worker."""
 
@@ -85,6 +100,7 @@ class Benchmate:
             env=self.config.environ(),
             stdout=self._log,
             stderr=subprocess.STDOUT,
+            preexec_fn=PREEXEC,
         )
         self.ticker = subprocess.Popen(
             [sys.executable, "-m", "sandbox.ticker"],
@@ -95,6 +111,7 @@ class Benchmate:
             stderr=self._log,
             text=True,
             bufsize=1,
+            preexec_fn=PREEXEC,
         )
         port = self._wait_for_port()
         self.url = f"http://127.0.0.1:{port}/slack/events"
