@@ -184,7 +184,7 @@ class Workspace:
                 "user": user,
                 "bot": user == BOT_USER,
                 "text": text,
-                "blocks": blocks or [],
+                "blocks": with_block_ids(blocks or []),
                 "metadata": metadata,
                 "reactions": [],
                 "ephemeral": ephemeral_to is not None,
@@ -414,7 +414,7 @@ class Workspace:
         if not message["bot"]:
             raise SlackError("cant_update_message")
         text, blocks = self.message_content(args, allow_empty="blocks" in args or "text" in args)
-        message["text"], message["blocks"] = text, blocks
+        message["text"], message["blocks"] = text, with_block_ids(blocks)
         self.touch(message)
         return {"channel": channel.id, "ts": message["ts"], "text": text}
 
@@ -603,6 +603,7 @@ class Workspace:
             **view,
         }
         stored.view["id"] = stored.id
+        stored.view["blocks"] = with_block_ids(view.get("blocks") or [])
         self.changed.notify_all()
 
     def view_response(self, user: str, view_id: str, answer: Json | None) -> None:
@@ -660,7 +661,7 @@ class Workspace:
             except SlackError as exc:
                 return exc.body()
             if body.get("replace_original") and original is not None:
-                original["text"], original["blocks"] = text, blocks
+                original["text"], original["blocks"] = text, with_block_ids(blocks)
                 self.touch(original)
                 return {"ok": True}
             in_channel = body.get("response_type") == "in_channel"
@@ -707,6 +708,15 @@ class Workspace:
 
 def dm_id(user_id: str) -> str:
     return "D" + user_id[1:]
+
+
+def with_block_ids(blocks: list[Json]) -> list[Json]:
+    """Slack gives every block that has no block_id one of its own when it stores a
+    message or view (interactions then carry it)."""
+    return [
+        b if not isinstance(b, dict) or b.get("block_id") else {**b, "block_id": f"sbx{n}"}
+        for n, b in enumerate(blocks)
+    ]
 
 
 def parse_json(value: Any) -> Any:

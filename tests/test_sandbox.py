@@ -352,3 +352,42 @@ def test_the_stand_in_escapes_the_commands_the_manifest_says() -> None:
     manifest = yaml.safe_load((Path(__file__).parents[1] / "manifest.yml").read_text())
     commands = manifest["features"]["slash_commands"]
     assert {c["command"] for c in commands if c.get("should_escape")} == ESCAPED_COMMANDS
+
+
+def test_buttons_send_block_actions_from_the_home_tab_and_from_messages(
+    page: Page, running: Sandbox
+) -> None:
+    home = page.state(LENA)["home"]
+    page.post(
+        "/sandbox/action",
+        {
+            "member": LENA,
+            "container": {"type": "view", "view_id": home["id"]},
+            "action_id": "home_log_win",
+            "block_id": "home_buttons",
+        },
+    )
+    form = page.modal(LENA, "win_modal")
+    closed = page.post("/sandbox/close", {"member": LENA, "view_id": form["id"]})
+    assert closed["status"] is None  # the form did not ask to hear about it
+    assert page.state(LENA)["views"] == []
+
+    page.command(LENA, "/win", "Set up the new slide stainer")
+    answer = page.wait_for(LENA, lambda s: bot_messages(s, "Logged", "D0LENA"))[-1]
+    undo = next(b for b in answer["blocks"] if b["type"] == "actions")
+    result = page.post(
+        "/sandbox/action",
+        {
+            "member": LENA,
+            "container": {"type": "message", "channel": "D0LENA", "ts": answer["ts"]},
+            "action_id": "win_undo",
+            "block_id": undo["block_id"],  # Slack gives blocks without one an id
+        },
+    )
+    assert result["status"] == 200
+    # respond(replace_original=True) through the response_url: the answer itself changes.
+    page.wait_for(
+        LENA,
+        lambda s: [m for m in s["messages"] if m["ts"] == answer["ts"] and m["text"] == "Undone"],
+    )
+    assert "Set up the new slide stainer" not in [w[0] for w in stored_wins(running, LENA)]
