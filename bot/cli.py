@@ -8,6 +8,7 @@ import logging
 import signal
 import sys
 import threading
+import time
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -189,7 +190,10 @@ def run_sandbox(port: int, folder: str, start: datetime | None) -> int:
     try:
         box.start()
         print(f"Open {box.url}/ in your browser (Ctrl-C stops the sandbox)", flush=True)
-        threading.Event().wait()
+        while True:
+            # Short sleeps, not one long wait: a SIGTERM that lands on another thread
+            # is only handled once the main thread wakes.
+            time.sleep(0.5)
     finally:
         box.close()
     return 0

@@ -19,6 +19,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -69,7 +70,9 @@ class Config:
 
 def _die_with_parent() -> None:
     """Linux: the child gets SIGTERM if the sandbox dies without stopping it (kill -9),
-    so no `benchmate serve` is left running on its own."""
+    so no `benchmate serve` is left running on its own. The signal comes when the
+    *thread* that started the child ends, so children are started on one long-lived
+    thread (`SPAWNER`), never on a request's thread."""
     import ctypes
 
     with contextlib.suppress(OSError, AttributeError):
@@ -78,6 +81,11 @@ def _die_with_parent() -> None:
 
 # preexec_fn exists on POSIX only (Windows has no fork).
 PREEXEC = _die_with_parent if sys.platform.startswith("linux") else None
+SPAWNER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sandbox-spawner")
+
+
+def spawn(args: list[str], **options: Any) -> subprocess.Popen[Any]:
+    return SPAWNER.submit(subprocess.Popen, args, preexec_fn=PREEXEC, **options).result()
 
 
 class Benchmate:
@@ -94,15 +102,14 @@ class Benchmate:
     def start(self) -> None:
         self._log = self.log_path.open("ab")
         cwd = self.config.folder  # so no developer's .env is read
-        self.serve = subprocess.Popen(
+        self.serve = spawn(
             [sys.executable, "-m", "bot.cli", "serve", "--host", "127.0.0.1", "--port", "0"],
             cwd=cwd,
             env=self.config.environ(),
             stdout=self._log,
             stderr=subprocess.STDOUT,
-            preexec_fn=PREEXEC,
         )
-        self.ticker = subprocess.Popen(
+        self.ticker = spawn(
             [sys.executable, "-m", "sandbox.ticker"],
             cwd=cwd,
             env=self.config.environ(),
@@ -111,7 +118,6 @@ class Benchmate:
             stderr=self._log,
             text=True,
             bufsize=1,
-            preexec_fn=PREEXEC,
         )
         port = self._wait_for_port()
         self.url = f"http://127.0.0.1:{port}/slack/events"
