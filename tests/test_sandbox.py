@@ -270,6 +270,8 @@ def test_the_report_chart_downloads_as_png(page: Page, running: Sandbox) -> None
     with urllib.request.urlopen(running.url + chart["url"], timeout=10) as response:
         assert response.headers["Content-Type"] == "image/png"
         assert response.read().startswith(b"\x89PNG\r\n\x1a\n")
+    assert chart["url"] in [f["url"] for f in page.state(DANA)["files"]]
+    assert page.state(LENA)["files"] == []  # in Dana's DM: nobody else's page lists it
 
 
 def test_reset_restores_the_seed(page: Page, running: Sandbox) -> None:
