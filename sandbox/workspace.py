@@ -463,8 +463,8 @@ class Workspace:
         return {}
 
     def m_views_open(self, args: Json) -> Json:
-        user = self.use_trigger(args)
         view = self.check_view(args, "modal")
+        user = self.use_trigger(args)
         if self.stacks.get(user):
             # Slack opens a new modal over nothing: the old stack is replaced.
             self.stacks[user] = []
@@ -473,8 +473,8 @@ class Workspace:
         return {"view": stored.view}
 
     def m_views_push(self, args: Json) -> Json:
-        user = self.use_trigger(args)
         view = self.check_view(args, "modal")
+        user = self.use_trigger(args)
         stack = self.stacks.get(user) or []
         if not stack:
             raise SlackError("not_found")

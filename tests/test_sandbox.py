@@ -395,3 +395,20 @@ def test_buttons_send_block_actions_from_the_home_tab_and_from_messages(
         lambda s: [m for m in s["messages"] if m["ts"] == answer["ts"] and m["text"] == "Undone"],
     )
     assert "Set up the new slide stainer" not in [w[0] for w in stored_wins(running, LENA)]
+
+
+def test_in_a_clone_without_slacks_description_the_lab_still_runs_checked(
+    tmp_path: Path,
+) -> None:
+    box = Sandbox(tmp_path / ".sandbox", start=START, spec_path=tmp_path / "absent.json")
+    box.start()
+    try:
+        page = Page(box.url)
+        assert page.state(LENA)["spec_mode"] == "implemented-methods"
+        page.command(LENA, "/win", "Checked without the description")
+        page.wait_for(LENA, lambda s: bot_messages(s, "Logged", "D0LENA"))
+        export = page.request("/sandbox/export")[1]
+        assert export["violations"] == []
+        assert [c for c in export["calls"] if not c["ok"]] == []
+    finally:
+        box.close()
