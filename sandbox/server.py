@@ -73,9 +73,10 @@ class Sandbox:
         self._thread = threading.Thread(target=self.http.serve_forever, daemon=True)
 
     # --- life cycle -------------------------------------------------------------------
-    def start(self) -> None:
+    def start(self) -> Json:
+        """Serve, start Benchmate and seed; returns reset()'s answer."""
         self._thread.start()
-        self.reset()
+        return self.reset()
 
     def close(self) -> None:
         if self.benchmate:
@@ -113,7 +114,6 @@ class Sandbox:
             self.benchmate.start()
             lab.seed(self, self.start_at)
             seconds = time.monotonic() - began
-            log.info("sandbox ready: demo lab seeded in %.1f s", seconds)
             return {"now": self.iso_now(), "seconds": round(seconds, 2)}
 
     # --- the clock --------------------------------------------------------------------

@@ -318,7 +318,12 @@ def test_bad_calls_get_slacks_error_codes(page: Page, running: Sandbox) -> None:
         {"user_id": LENA, "view": {"type": "home", "blocks": [section] * 101, "title": title}},
     )
     assert long_title["error"] == "invalid_arguments"
-    assert call("views.open", {"trigger_id": "nope", "view": {}})["error"] == ("invalid_trigger_id")
+    modal = {"type": "modal", "title": {"type": "plain_text", "text": "Hi"}, "blocks": []}
+    assert call("views.open", {"trigger_id": "nope", "view": modal})["error"] == (
+        "invalid_trigger_id"
+    )
+    # The view is checked before the trigger.
+    assert call("views.open", {"trigger_id": "nope", "view": {}})["error"] == "invalid_arguments"
     assert call("auth.test", {}, auth=None)["error"] == "not_authed"
     assert call("auth.test", {}, auth="xoxb-wrong")["error"] == "invalid_auth"
     assert call("chat.fly", {})["error"] == "unknown_method"
