@@ -68,6 +68,10 @@ class Sandbox:
         self.lock = threading.RLock()  # one reset or clock jump at a time
         self.http = _Server(("127.0.0.1", port), _handler(self))
         self.url = f"http://127.0.0.1:{self.http.server_port}"
+        # Only pages served from here may drive the sandbox: a Host header naming anything
+        # else is a DNS-rebinding attempt, and a web page elsewhere cannot send JSON here
+        # without a CORS preflight, which is never granted.
+        self.hosts = {f"{name}:{self.http.server_port}" for name in ("127.0.0.1", "localhost")}
         self.workspace = self.new_workspace()
         self.benchmate: Benchmate | None = None  # type: ignore[assignment]
         self._thread = threading.Thread(target=self.http.serve_forever, daemon=True)
@@ -610,6 +614,13 @@ def _handler(sandbox: Sandbox) -> type[BaseHTTPRequestHandler]:
 
         def route(self, method: str, raw: bytes) -> None:
             url = urlsplit(self.path)
+            if self.headers.get("Host", "") not in sandbox.hosts:
+                self.reply(403, {"error": f"use {sandbox.url}/ (this host is not served)"})
+                return
+            kind = self.headers.get("Content-Type", "")
+            if method == "POST" and url.path.startswith("/sandbox/") and "json" not in kind:
+                self.reply(415, {"error": "send JSON (Content-Type: application/json)"})
+                return
             try:
                 status, body, kind = self.dispatch(method, url.path, parse_qs(url.query), raw)
             except BadRequest as exc:

@@ -417,3 +417,20 @@ def test_in_a_clone_without_slacks_description_the_lab_still_runs_checked(
         assert [c for c in export["calls"] if not c["ok"]] == []
     finally:
         box.close()
+
+
+def test_only_the_page_served_here_can_drive_the_sandbox(page: Page, running: Sandbox) -> None:
+    def status(path: str, data: bytes | None, headers: dict[str, str]) -> int:
+        request = urllib.request.Request(running.url + path, data=data, headers=headers)
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return response.status
+        except urllib.error.HTTPError as error:
+            return error.code
+
+    # A form post from another site (no preflight needed) is refused...
+    reset = b'{"member": "U0LENA"}'
+    assert status("/sandbox/reset", reset, {"Content-Type": "text/plain"}) == 415
+    # ...and so is a page reaching us under another name (DNS rebinding).
+    assert status("/sandbox/state?member=U0LENA", None, {"Host": "evil.example:80"}) == 403
+    assert status("/sandbox/state?member=U0LENA", None, {}) == 200
