@@ -434,3 +434,20 @@ def test_only_the_page_served_here_can_drive_the_sandbox(page: Page, running: Sa
     # ...and so is a page reaching us under another name (DNS rebinding).
     assert status("/sandbox/state?member=U0LENA", None, {"Host": "evil.example:80"}) == 403
     assert status("/sandbox/state?member=U0LENA", None, {}) == 200
+
+
+def test_the_message_shortcut_and_messages_benchmate_does_not_read(page: Page) -> None:
+    group = next(c["id"] for c in page.state(LENA)["channels"] if c["id"].startswith("G"))
+    said = page.post(
+        "/sandbox/message",
+        {"member": MARCUS, "channel": group, "text": "Great catch on that smear today, @lena!"},
+    )
+    # Benchmate subscribes to message.im only: a group DM message goes nowhere.
+    assert said["delivered"] is False
+    assert said["message"]["text"] == "Great catch on that smear today, <@U0LENA>!"
+    page.post(
+        "/sandbox/shortcut",
+        {"member": LENA, "channel": group, "ts": said["message"]["ts"]},
+    )
+    form = page.modal(LENA, "win_modal")
+    assert "Great catch on that smear today" in json.dumps(form["view"])
