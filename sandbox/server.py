@@ -302,6 +302,18 @@ class Sandbox:
             ephemeral_to=member,
         )
 
+    def quiet(self, idle: float = 0.15, timeout: float = 10.0) -> None:
+        """Wait until Benchmate has made no Web API call for `idle` seconds: work it does
+        after answering (lazy listeners) reads the clock too, so seeding moves time
+        only once that work is done."""
+        deadline = time.monotonic() + timeout
+        with self.workspace.changed:
+            while time.monotonic() < deadline:
+                seen = len(self.workspace.calls)
+                self.workspace.changed.wait(idle)
+                if len(self.workspace.calls) == seen:
+                    return
+
     @staticmethod
     def expect_ok(result: Json) -> Json:
         response = result.get("response")

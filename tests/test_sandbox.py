@@ -174,6 +174,10 @@ def test_the_seeded_lab_is_there(page: Page, running: Sandbox) -> None:
     home = json.dumps(lena["home"])
     assert "bone marrow differential" in home and "SH(ASCP)" in home  # a win, a goal
     assert stored_wins(running, LENA)[0][0].startswith("Ran my first bone marrow")
+    # The pair was made 13 days before the start (seeding waited for Benchmate's work
+    # after the answer before moving the clock), so its first meeting is due tomorrow.
+    mentor = json.dumps(page.command(LENA, "/mentor")["response"])
+    assert "since Nov 17, 2026" in mentor and "Next meeting:* Tuesday, Dec 01" in mentor
     export = page.request("/sandbox/export")[1]
     assert export["violations"] == []
     assert [c for c in export["calls"] if not c["ok"]] == []
