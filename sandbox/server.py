@@ -73,7 +73,7 @@ class Sandbox:
         # without a CORS preflight, which is never granted.
         self.hosts = {f"{name}:{self.http.server_port}" for name in ("127.0.0.1", "localhost")}
         self.workspace = self.new_workspace()
-        self.benchmate: Benchmate | None = None  # type: ignore[assignment]
+        self.benchmate: Benchmate | None = None
         self._thread = threading.Thread(target=self.http.serve_forever, daemon=True)
 
     # --- life cycle -------------------------------------------------------------------
@@ -419,9 +419,6 @@ class Sandbox:
         status, response = self.send_event(event)
         return {"status": status, "response": response, "message": stored, "delivered": True}
 
-    def home(self, member: str) -> Json:
-        return self.open_home(member)
-
     def open_home(self, member: str) -> Json:
         ws = self.workspace
         with ws.lock:
@@ -730,7 +727,7 @@ def _handler(sandbox: Sandbox) -> type[BaseHTTPRequestHandler]:
             if verb == "close":
                 return sandbox.close_view(member, str(body.get("view_id") or ""))
             if verb == "home":
-                return sandbox.home(member)
+                return sandbox.open_home(member)
             raise BadRequest(f"unknown sandbox request {verb!r}")
 
     return Handler
