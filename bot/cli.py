@@ -11,7 +11,7 @@ import threading
 from collections.abc import Sequence
 from datetime import datetime
 
-from bot.clock import Clock, FixedClock, SystemClock
+from bot.clock import Clock, FileClock, FixedClock, SystemClock
 from bot.config import ConfigError, Settings, load_settings, refused
 from bot.deps import Deps
 from bot.logs import setup_logging
@@ -76,8 +76,15 @@ def instant(text: str) -> datetime:
         ) from None
 
 
+def clock_for(settings: Settings) -> Clock:
+    """The system clock, or the sandbox's simulated one when BENCHMATE_CLOCK_FILE is set."""
+    return FileClock(settings.clock_file) if settings.clock_file else SystemClock()
+
+
 def deps_for(settings: Settings, clock: Clock | None = None) -> Deps:
-    return Deps(settings=settings, db=Database(settings.database_url), clock=clock or SystemClock())
+    return Deps(
+        settings=settings, db=Database(settings.database_url), clock=clock or clock_for(settings)
+    )
 
 
 def check_bot_token(settings: Settings) -> None:

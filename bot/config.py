@@ -44,6 +44,8 @@ class Settings:
     # Program-wide goal review dates (month, day); empty: six months after each goal.
     review_dates: tuple[tuple[int, int], ...] = ()
     port: int = DEFAULT_PORT
+    # Sandbox and tests only: read `now` from this file (bot/clock.py FileClock).
+    clock_file: str | None = None
 
     def require(self, *names: str) -> None:
         """Fail clearly when a mode needs a setting that was not given."""
@@ -131,6 +133,13 @@ def load_settings(
     if not port_text.isdigit() or not 0 < int(port_text) < 65536:
         raise ConfigError(f"PORT must be a number from 1 to 65535, not {port_text!r}")
 
+    clock_file = get("BENCHMATE_CLOCK_FILE") or None
+    if clock_file and not Path(clock_file).is_file():
+        raise ConfigError(
+            f"BENCHMATE_CLOCK_FILE names {clock_file!r}, which is not a file: it is for the "
+            "sandbox and tests only (leave it unset to use the system clock)"
+        )
+
     return Settings(
         bot_token=Secret(bot_token) if bot_token else None,
         signing_secret=Secret(get("SLACK_SIGNING_SECRET")) if get("SLACK_SIGNING_SECRET") else None,
@@ -140,6 +149,7 @@ def load_settings(
         coordinators=coordinators,
         review_dates=review_dates,
         port=int(port_text),
+        clock_file=clock_file,
     )
 
 
