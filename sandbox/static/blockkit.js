@@ -354,7 +354,7 @@
         return stateful(el("div", { class: "bk-field" }, select), element, blockId, get);
       }
       case "datepicker": {
-        const input = el("input", { type: "date", id, class: "bk-input" });
+        const input = el("input", { type: "date", id, class: "bk-control" });
         if (element.initial_date) input.value = element.initial_date;
         if (labelledBy) input.setAttribute("aria-labelledby", labelledBy);
         else input.setAttribute("aria-label", plainString(element.placeholder) || "Date");
@@ -363,7 +363,7 @@
         return stateful(el("div", { class: "bk-field" }, input), element, blockId, get);
       }
       case "timepicker": {
-        const input = el("input", { type: "time", id, class: "bk-input" });
+        const input = el("input", { type: "time", id, class: "bk-control" });
         if (element.initial_time) input.value = element.initial_time;
         if (labelledBy) input.setAttribute("aria-labelledby", labelledBy);
         else input.setAttribute("aria-label", plainString(element.placeholder) || "Time");
@@ -376,7 +376,7 @@
         return stateful(el("div", { class: "bk-field" }, input), element, blockId, get);
       }
       case "datetimepicker": {
-        const input = el("input", { type: "datetime-local", id, class: "bk-input" });
+        const input = el("input", { type: "datetime-local", id, class: "bk-control" });
         if (element.initial_date_time) {
           input.value = new Date(element.initial_date_time * 1000).toISOString().slice(0, 16);
         }
@@ -395,8 +395,8 @@
         const multiline = type === "plain_text_input" && element.multiline;
         const kind = { email_text_input: "email", url_text_input: "url", number_input: "text" }[type] || "text";
         const input = multiline
-          ? el("textarea", { id, class: "bk-input", rows: 4 })
-          : el("input", { type: kind, id, class: "bk-input" });
+          ? el("textarea", { id, class: "bk-control", rows: 4 })
+          : el("input", { type: kind, id, class: "bk-control" });
         if (type === "number_input") input.setAttribute("inputmode", element.is_decimal_allowed ? "decimal" : "numeric");
         if (element.max_length) input.maxLength = element.max_length;
         if (element.placeholder) input.placeholder = plainString(element.placeholder);
@@ -627,7 +627,7 @@
   // the app; so does the page (whitespace-only text goes to the app, as in Slack).
   function missingRequired(root) {
     const errors = {};
-    for (const block of root.querySelectorAll(".bk-input[data-required]")) {
+    for (const block of root.querySelectorAll(".bk-block.bk-input[data-required]")) {
       const node = block.querySelector("[data-bk-state]");
       if (node && isEmpty(node.bkValue())) errors[block.dataset.blockId] = "Please complete this required field.";
     }
@@ -636,7 +636,7 @@
 
   function showErrors(root, errors) {
     let first = null;
-    for (const block of root.querySelectorAll(".bk-input")) {
+    for (const block of root.querySelectorAll(".bk-block.bk-input")) {
       const slot = block.querySelector(".bk-error");
       const control = block.querySelector("input, select, textarea");
       const message = errors && errors[block.dataset.blockId];
