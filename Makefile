@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run socket clock test lint bench clean
+.PHONY: install browser run socket clock test lint bench clean
 
 # Reinstall when the dependencies change or a new top-level package appears.
 $(STAMP): pyproject.toml $(wildcard */__init__.py)
@@ -14,6 +14,16 @@ $(STAMP): pyproject.toml $(wildcard */__init__.py)
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# Headless Chromium for the sandbox page's browser tests: Debian's package, never a
+# browser downloaded by `playwright install`. Needs root (CI); without it the browser
+# tests skip and say why.
+CHROMIUM ?= /usr/bin/chromium
+browser:
+	@if [ -x "$(CHROMIUM)" ]; then echo "Chromium: $(CHROMIUM)"; \
+	elif [ "$$(id -u)" = 0 ]; then apt-get update -q && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-noto-color-emoji; \
+	else echo "No Chromium at $(CHROMIUM) and not root: run 'sudo make browser' (the browser tests skip meanwhile)"; fi
 
 # HTTP mode on the production WSGI server (needs a public URL for Slack).
 run: $(STAMP)
