@@ -149,6 +149,12 @@
       const visibleNow = S.current && S.current.kind === "channel" && S.current.id === m.channel;
       if (fresh && S.loaded && !visibleNow && !m.thread_ts) S.unread[m.channel] = (S.unread[m.channel] || 0) + 1;
     }
+    // Web API calls the stand-in refused (Slack's own error codes): Benchmate's mistakes
+    // are shown, not swallowed.
+    for (const e of data.errors || []) {
+      const why = (e.messages || []).join("; ");
+      notice(`Benchmate called ${e.method} and the stand-in refused it: ${e.error}${why ? ` (${why})` : ""}.`, true);
+    }
     if (typeof data.seq === "number") S.since = data.seq;
     S.files = data.files || S.files;
     const homeChanged = JSON.stringify(data.home || null) !== JSON.stringify(S.home);
@@ -200,7 +206,7 @@
     const select = $("member");
     select.textContent = "";
     for (const m of S.members) {
-      const role = m.is_coordinator ? "coordinator" : m.role || "";
+      const role = [m.is_coordinator ? "coordinator" : m.role, m.lab_section].filter(Boolean).join(", ");
       select.append(el("option", { value: m.id, text: role ? `${m.name} · ${role}` : m.name }));
     }
     if (S.member) select.value = S.member;
