@@ -194,6 +194,29 @@
     return `${fmt(d, { weekday: "short", day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit" })} (${zoneLabel()})`;
   }
 
+  // Minutes east of UTC of `timeZone` at the instant `ms`.
+  function offsetMinutes(ms, timeZone) {
+    const parts = {};
+    const f = new Intl.DateTimeFormat("en-US", {
+      timeZone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit",
+      hour: "2-digit", minute: "2-digit", second: "2-digit",
+    });
+    for (const p of f.formatToParts(new Date(ms))) parts[p.type] = p.value;
+    const wall = Date.UTC(+parts.year, +parts.month - 1, +parts.day, +parts.hour, +parts.minute, +parts.second);
+    return Math.round((wall - ms) / 60000);
+  }
+
+  // "2026-12-04T14:00" on the member's wall clock -> the UTC instant, ISO.
+  function wallToUtc(value, timeZone) {
+    const [d, t] = value.split("T");
+    const [y, mo, da] = d.split("-").map(Number);
+    const [h, mi] = t.split(":").map(Number);
+    const wall = Date.UTC(y, mo - 1, da, h, mi);
+    let utc = wall - offsetMinutes(wall, timeZone) * 60000;
+    utc = wall - offsetMinutes(utc, timeZone) * 60000; // again, across a DST change
+    return new Date(utc).toISOString();
+  }
+
   function fmtTs(ts) {
     const d = new Date(parseFloat(ts) * 1000);
     if (Number.isNaN(d.getTime())) return "";
@@ -221,6 +244,7 @@
 
   function renderSidebar() {
     const info = memberInfo(S.member);
+    $("jump-label").textContent = `Jump to (${zoneLabel()})`;
     $("member-title").textContent = info ? [info.title, info.is_coordinator ? "program coordinator" : ""].filter(Boolean).join(" · ") : "";
     const apps = $("apps");
     const chans = $("channels");
@@ -641,7 +665,13 @@
         $("jump-to").focus();
         return;
       }
-      clock({ to: `${v.length === 16 ? `${v}:00` : v}Z` });
+      let to;
+      try {
+        to = wallToUtc(v, tzFor(S.member));
+      } catch (e) {
+        to = `${v}Z`;
+      }
+      clock({ to });
     });
     $("reset").addEventListener("click", reset);
     $("raw-all").addEventListener("change", (ev) => {
