@@ -58,10 +58,17 @@
       return false;
     }
     if (data && data.error) {
-      notice(`${what}: ${data.error}`, true);
+      notice(`${what}: ${describeError(data.error)}`, true);
       return false;
     }
     return true;
+  }
+
+  // A Slack-style error ({ok: false, error, response_metadata: {messages}}) or a string.
+  function describeError(error) {
+    if (typeof error !== "object" || error === null) return String(error);
+    const messages = (error.response_metadata && error.response_metadata.messages) || [];
+    return [error.error || JSON.stringify(error), ...messages].join("; ");
   }
 
   let noticeTimer = null;
@@ -82,6 +89,21 @@
       return;
     }
     inflight = true;
+    try {
+      if (!S.member) {
+        // Nobody chosen yet (no ?member=): the workspace's first member.
+        const all = await api("GET", "/sandbox/export");
+        S.members = all.members || [];
+        renderMembers();
+        if (!S.members.length) throw new Error("the sandbox has no members yet");
+        S.member = S.members[0].id;
+        $("member").value = S.member;
+      }
+    } catch (e) {
+      inflight = false;
+      notice(`The sandbox isn't answering (${e.message}). Is \`benchmate sandbox\` still running?`, true);
+      return;
+    }
     const member = S.member;
     try {
       const q = new URLSearchParams({ since: String(S.since) });
@@ -127,12 +149,6 @@
     if (data.members && JSON.stringify(data.members) !== JSON.stringify(S.members)) {
       S.members = data.members;
       renderMembers();
-    }
-    if (!S.member && S.members.length) {
-      S.member = S.members[0].id;
-      $("member").value = S.member;
-      again = true; // the first answer was for nobody in particular
-      return;
     }
     if (data.channels && JSON.stringify(data.channels) !== JSON.stringify(S.channels)) {
       S.channels = data.channels;
@@ -458,7 +474,7 @@
 
   async function act(container, action, viewRoot) {
     const payload = Object.assign({ member: S.member, container }, action);
-    if (viewRoot) payload.state = { values: window.BlockKit.stateValues(viewRoot) };
+    if (viewRoot) payload.values = window.BlockKit.stateValues(viewRoot); // the view's state now
     try {
       const d = await api("POST", "/sandbox/action", payload);
       checkAnswer("the click", d);

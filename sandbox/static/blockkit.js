@@ -514,7 +514,8 @@
   /* ---------- blocks ---------- */
 
   function renderBlock(block, index, ctx) {
-    const blockId = block.block_id || `b${index}`;
+    // Benchmate names its blocks; an unnamed one is found by its action_id alone.
+    const blockId = block.block_id || "";
     const wrap = el("div", { class: `bk-block bk-${block.type}`, "data-block-id": blockId });
     switch (block.type) {
       case "section": {
