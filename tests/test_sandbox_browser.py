@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -38,11 +39,15 @@ def _unavailable(reason: str) -> None:
     pytest.skip(reason)
 
 
+try:
+    from playwright.sync_api import expect, sync_playwright
+except ImportError:  # skipped below, with the reason
+    expect = sync_playwright = None
+
+
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
+    if sync_playwright is None:
         _unavailable("playwright is not installed (make install)")
     if not Path(CHROMIUM).is_file():
         _unavailable(f"no Chromium at {CHROMIUM}: `make browser` as root installs Debian's")
@@ -252,3 +257,181 @@ def test_inline_errors_and_required_fields(page: Any) -> None:
 
     page.evaluate("BlockKit.showErrors(document.getElementById('root'), {})")
     assert page.get_by_role("alert").filter(has_text="Write your win").count() == 0
+
+
+# --- the story, against a real sandbox ---------------------------------------------------
+
+START = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)  # a Tuesday, 09:00 in the lab (Chicago)
+MENTEE = "U0LENA"  # the seeded lab's mentee in its one active pair
+COORDINATOR = "U0DANA"
+WAIT_MS = 20_000  # Benchmate runs in its own processes on a small shared machine
+
+
+@pytest.fixture(scope="module")
+def sandbox(browser: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """`benchmate sandbox` in-process on a free port: the stand-in for Slack, the real
+    Benchmate behind it (its own processes), the seeded demo lab."""
+    try:
+        from sandbox.server import Sandbox
+    except ImportError:
+        pytest.skip("the stand-in (sandbox/server.py) is not on this branch yet")
+    box = Sandbox(tmp_path_factory.mktemp("sandbox"), port=0, start=START)
+    try:
+        box.start()
+        yield box
+    finally:
+        box.close()
+
+
+@pytest.fixture
+def shots(tmp_path: Path) -> Path:
+    """Where screenshots go: BENCHMATE_SCREENSHOTS (`make screenshots` sets docs/img),
+    else a temporary folder, so a test run leaves the repository alone."""
+    folder = Path(os.environ.get("BENCHMATE_SCREENSHOTS") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def say(page: Any, text: str) -> None:
+    """Types into the message box and presses Enter, as a person does."""
+    box = page.get_by_label("Message Benchmate")
+    box.fill(text)
+    box.press("Enter")
+    expect(box).to_have_value("", timeout=WAIT_MS)
+
+
+def be(page: Any, member: str) -> None:
+    page.get_by_label("You are").select_option(member)
+    close_modals(page)
+    page.get_by_role("button", name="💬 Benchmate", exact=True).click()
+
+
+def close_modals(page: Any) -> None:
+    """Closes whatever modal is open (Escape, as a person would)."""
+    dialog = page.locator("dialog#modal")
+    page.wait_for_timeout(700)  # a poll, so a modal left open by the seed is on screen
+    while dialog.evaluate("d => d.open"):
+        page.keyboard.press("Escape")
+        expect(dialog).not_to_be_visible(timeout=WAIT_MS)
+        page.wait_for_timeout(700)
+
+
+def clock(page: Any, button: str) -> None:
+    before = page.locator("#now").inner_text()
+    page.get_by_role("button", name=button).click()
+    expect(page.locator("#now")).not_to_have_text(before, timeout=60_000)
+    expect(page.get_by_role("status")).to_contain_text("Clock moved to", timeout=WAIT_MS)
+
+
+def test_story_in_a_real_browser(browser: Any, sandbox: Any, shots: Path) -> None:
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 800}, locale="en-US", accept_downloads=True
+    )
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("dialog", lambda dialog: dialog.accept())
+    expect.set_options(timeout=WAIT_MS)
+    page.goto(f"{sandbox.url}/?member={MENTEE}")
+    close_modals(page)
+    main = page.locator("#messages")
+
+    # /win logs a win: the answer only the member sees, with Edit and Undo.
+    win = "Validated the new coagulation analyzer ahead of the CAP inspection"
+    say(page, f"/win {win}")
+    answer = main.locator("li.ephemeral").filter(has_text=win)
+    expect(answer).to_contain_text("Logged your win")
+    expect(answer).to_contain_text("Only visible to you")
+    expect(answer.get_by_role("button", name="Undo")).to_be_visible()
+
+    # The Home tab shows it.
+    page.get_by_role("button", name="Benchmate · Home").click()
+    home = page.locator("#home")
+    expect(home).to_contain_text("Your wins")
+    expect(home).to_contain_text(win)
+    page.screenshot(path=str(shots / "sandbox-home.png"))
+
+    # Friday 14:00 on her clock: the weekly prompt; a reply in its thread is logged, ✅.
+    page.get_by_role("button", name="💬 Benchmate", exact=True).click()
+    clock(page, "Next Friday 14:00")
+    expect(page.locator("#now")).to_contain_text("Fri")
+    expect(page.locator("#now")).to_contain_text("14:00")
+    prompt = main.locator("li").filter(has_text="What went well this week?").last
+    expect(prompt).to_be_visible()
+    prompt.get_by_role("button", name="Reply in thread").click()
+    reply = "Trained two new hires on peripheral smear review"
+    thread = page.locator("#thread")
+    thread.get_by_label("Reply in thread").fill(reply)
+    thread.get_by_label("Reply in thread").press("Enter")
+    replied = thread.locator("li").filter(has_text=reply)
+    expect(replied.locator(".reaction")).to_have_text("✅ 1")
+    expect(prompt).to_contain_text("1 reply")
+    page.screenshot(path=str(shots / "sandbox-dm-win.png"))
+    page.get_by_role("button", name="Close the thread").click()
+
+    # The win form: an empty win is refused in the page (as Slack's client does), a
+    # blank one by Benchmate (response_action: errors), both inline under the field.
+    say(page, "/win")
+    dialog = page.get_by_role("dialog", name="Log a win")
+    expect(dialog).to_be_visible()
+    field = dialog.get_by_label("Your win")
+    expect(field).to_be_focused()
+    dialog.get_by_role("button", name="Save").click()
+    expect(dialog.get_by_role("alert")).to_have_text("Please complete this required field.")
+    field.fill("   ")
+    dialog.get_by_role("button", name="Save").click()
+    expect(dialog.get_by_role("alert")).to_have_text("A win needs some words: what went well?")
+    expect(field).to_have_attribute("aria-invalid", "true")
+    page.screenshot(path=str(shots / "sandbox-win-form-error.png"))
+    page.keyboard.press("Escape")
+    expect(dialog).not_to_be_visible()
+
+    # The coordinator proposes pairs and approves them.
+    be(page, COORDINATOR)
+    say(page, "/program match")
+    dialog = page.get_by_role("dialog", name="Proposed pairs")
+    expect(dialog).to_contain_text("proposed pair(s)")
+    # A proposed mentor whose 14:00 reminder is due two weeks on at 14:00 in Chicago (one
+    # further west gets it an hour or more later, on their own clock).
+    members = {m["name"]: m for m in page.evaluate("Sandbox.state.members")}
+    mentors = [t.split(" → ")[0] for t in dialog.locator(".bk-choice label").all_inner_texts()]
+    mentor = next(
+        members[name]["id"]
+        for name in mentors
+        if members[name]["tz"] in ("America/New_York", "America/Chicago")
+    )
+    page.screenshot(path=str(shots / "sandbox-match.png"))
+    dialog.get_by_role("button", name="Approve").click()
+    expect(dialog).to_contain_text("Approved")
+    dialog.get_by_role("button", name="Done").click()
+    expect(dialog).not_to_be_visible()
+
+    # Two weeks on, the new mentor is reminded to meet.
+    clock(page, "+2 weeks")
+    be(page, mentor)
+    reminder = main.locator("li").filter(has_text="Time to meet").last
+    expect(reminder).to_be_visible()
+    expect(reminder.get_by_role("button", name="Log a meeting")).to_be_visible()
+    reminder.scroll_into_view_if_needed()
+    page.screenshot(path=str(shots / "sandbox-meeting-reminder.png"))
+
+    # The coordinator's report, its chart in the DM, downloaded.
+    be(page, COORDINATOR)
+    say(page, "/program report")
+    chart = main.locator(".file").last
+    expect(chart.locator("img")).to_be_visible()
+    expect(main).to_contain_text("Mentorship program report")
+    chart.scroll_into_view_if_needed()
+    page.screenshot(path=str(shots / "sandbox-report-chart.png"))
+    with page.expect_download() as download:
+        chart.get_by_role("link", name="Download").click()
+    saved = Path(download.value.path())
+    assert saved.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+    # Every message keeps its raw JSON one click away.
+    page.get_by_role("checkbox", name="Raw JSON").check()
+    raw = json.loads(main.locator("pre.raw").last.inner_text())
+    assert raw["files"][0]["name"].endswith(".png")
+
+    context.close()
+    assert not errors, errors

@@ -201,13 +201,13 @@
   }
 
   function zoneLabel() {
-    return tzFor(S.member).replace(/_/g, " ");
+    return tzFor(S.member).split("/").pop().replace(/_/g, " ");
   }
 
   function fmtInstant(iso) {
     const d = new Date(iso);
     if (Number.isNaN(d.getTime())) return iso;
-    return `${fmt(d, { weekday: "short", day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit" })} (${zoneLabel()})`;
+    return `${fmt(d, { weekday: "short", day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit" })} · ${zoneLabel()}`;
   }
 
   // Minutes east of UTC of `timeZone` at the instant `ms`.
@@ -465,7 +465,10 @@
     const t = S.thread;
     const parent = t && S.messages.get(`${t.channel}:${t.ts}`);
     pane.hidden = !parent;
-    if (!parent) return;
+    if (!parent) {
+      $("thread-messages").textContent = "";
+      return;
+    }
     $("thread-title").textContent = `Thread in ${channelName(parent.channel)}`;
     syncList($("thread-messages"), [parent, ...repliesOf(parent)], (m) => messageNode(m, false), force);
   }
@@ -671,7 +674,9 @@
       renderThread();
       $("composer-input").focus();
     });
-    $("jump-friday").addEventListener("click", () => clock({ next: { weekday: "friday", time: "14:00" } }));
+    // On the chosen member's own clock, as Benchmate's prompts are.
+    $("jump-friday").addEventListener("click", () =>
+      clock({ next: { weekday: "friday", time: "14:00", tz: tzFor(S.member) } }));
     $("plus-day").addEventListener("click", () => clock({ plus: { days: 1 } }));
     $("plus-weeks").addEventListener("click", () => clock({ plus: { weeks: 2 } }));
     $("jump-go").addEventListener("click", () => {
