@@ -316,6 +316,18 @@ def close_modals(page: Any) -> None:
         page.wait_for_timeout(700)
 
 
+def unlabelled_controls(page: Any) -> list[str]:
+    """Form controls on screen without an accessible name."""
+    return page.evaluate(
+        """() => Array.from(document.querySelectorAll('input, select, textarea, button'))
+            .filter((c) => c.offsetParent !== null)
+            .filter((c) => !(c.labels && c.labels.length) && !c.getAttribute('aria-label')
+                && !c.getAttribute('aria-labelledby') && !c.textContent.trim()
+                && !c.closest('[role=group],[role=radiogroup]')?.getAttribute('aria-labelledby'))
+            .map((c) => c.outerHTML)"""
+    )
+
+
 def clock(page: Any, button: str) -> None:
     before = page.locator("#now").inner_text()
     page.get_by_role("button", name=button).click()
@@ -383,6 +395,7 @@ def test_story_in_a_real_browser(browser: Any, sandbox: Any, shots: Path) -> Non
     expect(dialog.get_by_role("alert")).to_have_text("A win needs some words: what went well?")
     expect(field).to_have_attribute("aria-invalid", "true")
     page.screenshot(path=str(shots / "sandbox-win-form-error.png"))
+    assert unlabelled_controls(page) == []
     page.keyboard.press("Escape")
     expect(dialog).not_to_be_visible()
 
@@ -432,6 +445,21 @@ def test_story_in_a_real_browser(browser: Any, sandbox: Any, shots: Path) -> Non
     page.get_by_role("checkbox", name="Raw JSON").check()
     raw = json.loads(main.locator("pre.raw").last.inner_text())
     assert raw["files"][0]["name"].endswith(".png")
+    page.get_by_role("checkbox", name="Raw JSON").uncheck()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Export").click()
+    exported = json.loads(Path(download.value.path()).read_text())
+    assert win in json.dumps([m for m in exported["messages"] if m["channel"] == "D0LENA"])
+    assert unlabelled_controls(page) == []
+
+    # Reset: the seeded lab again, at the start instant.
+    page.get_by_role("button", name="Reset").click()
+    status = page.get_by_role("status")
+    expect(status).to_contain_text("back to the seeded demo lab", timeout=90_000)
+    expect(page.locator("#now")).to_contain_text("1 Dec 2026, 09:00")
+    be(page, MENTEE)
+    expect(main).to_contain_text("Logged your win")  # the seeded ones
+    expect(main).not_to_contain_text(win)
 
     context.close()
     assert not errors, errors
