@@ -153,6 +153,19 @@ def load_settings(
     )
 
 
+def bot_token_configured(
+    environ: Mapping[str, str] | None = None, *, env_file: str | Path | None = ".env"
+) -> bool:
+    """Whether SLACK_BOT_TOKEN is set to something (the environment wins over `.env`, as
+    in `load_settings`). `make run` starts the sandbox when it is not."""
+    environ = os.environ if environ is None else environ
+    if "SLACK_BOT_TOKEN" in environ:
+        return bool(environ["SLACK_BOT_TOKEN"].strip())
+    if env_file and Path(env_file).is_file():
+        return bool((dotenv_values(env_file).get("SLACK_BOT_TOKEN") or "").strip())
+    return False
+
+
 def parse_review_dates(text: str) -> tuple[tuple[int, int], ...]:
     """'06-01,12-01' -> ((6, 1), (12, 1))."""
     dates = []
