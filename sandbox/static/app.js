@@ -419,10 +419,16 @@
     }
     if (inMain && !m.ephemeral) {
       const replies = repliesOf(m);
-      const label = replies.length ? `${replies.length} ${replies.length === 1 ? "reply" : "replies"}` : "Reply in thread";
-      const b = el("button", { type: "button", class: replies.length ? "thread-link has" : "thread-link", text: label });
-      b.addEventListener("click", () => openThread(m));
-      body.append(b);
+      if (replies.length) {
+        const b = el("button", { type: "button", class: "thread-link", text: `${replies.length} ${replies.length === 1 ? "reply" : "replies"}` });
+        b.addEventListener("click", () => openThread(m));
+        body.append(b);
+      } else {
+        // In the header, shown on hover or keyboard focus, as Slack's own.
+        const b = el("button", { type: "button", class: "reply-toggle", text: "💬 Reply in thread" });
+        b.addEventListener("click", () => openThread(m));
+        rawBtn.before(b);
+      }
     }
     if (open) body.append(el("pre", { class: "raw", text: JSON.stringify(m, null, 2) }));
     li.append(body);
