@@ -378,6 +378,7 @@ def test_story_in_a_real_browser(browser: Any, sandbox: Any, shots: Path) -> Non
     replied = thread.locator("li").filter(has_text=reply)
     expect(replied.locator(".reaction")).to_have_text("✅ 1")
     expect(prompt).to_contain_text("1 reply")
+    prompt.scroll_into_view_if_needed()
     page.screenshot(path=str(shots / "sandbox-dm-win.png"))
     page.get_by_role("button", name="Close the thread").click()
 

@@ -74,7 +74,7 @@
   let noticeTimer = null;
   function notice(text, isError) {
     const n = $("notice");
-    n.textContent = text;
+    $("notice-text").textContent = text;
     n.hidden = !text;
     n.classList.toggle("error", Boolean(isError));
     clearTimeout(noticeTimer);
@@ -701,6 +701,7 @@
       clock({ to });
     });
     $("reset").addEventListener("click", reset);
+    $("notice-close").addEventListener("click", () => notice(""));
     $("raw-all").addEventListener("change", (ev) => {
       S.rawAll = ev.target.checked;
       renderPane(true);
