@@ -5,9 +5,9 @@
 Each round starts `benchmate sandbox` as a user would (a fresh folder; the real serve,
 the scheduler worker, the demo lab seeded through Benchmate's own commands) and times
 launch -> the "Open http://..." line. Then it times, over HTTP as the page does, clock
-jumps that send the demo lab's nudges: "+1 day" (the active pair's meeting reminders),
-"next Friday 14:00" (weekly prompts), "+2 weeks" (a pass per simulated day and the
-reminders, surveys and digest on the way), and a reset.
+jumps: "+1 day" (nothing due yet at 09:00), "next Friday 14:00" (the active pair's
+meeting reminder and the weekly prompts), "+2 weeks" (a pass per simulated day, with the
+prompts, follow-ups and digest on the way), and a reset.
 
 Baselines, measured in the same round: a bare Python start that imports Benchmate (the
 floor of any process start), and a jump of one minute (one scheduler pass, nothing due).

@@ -111,12 +111,14 @@ def spec_path() -> Path:
     return Path(override) if override else SHARED_SPEC
 
 
-def load_spec(path: Path | None = None) -> dict[str, set[str]] | None:
+def load_spec(
+    path: Path | None = None, *, required_in_ci: bool = True
+) -> dict[str, set[str]] | None:
     """Slack's methods and their argument names; None where the description is absent
-    (a stranger's clone). CI always has it."""
+    (a stranger's clone). CI always has it: there the tests' stand-in requires it."""
     path = path or spec_path()
     if not path.is_file():
-        if os.environ.get("CI"):
+        if required_in_ci and os.environ.get("CI"):
             raise RuntimeError(f"CI needs Slack's Web API description at {path}")
         return None
     paths = json.loads(path.read_text())["paths"]

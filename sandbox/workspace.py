@@ -244,10 +244,14 @@ class Workspace:
                 "views": [
                     {"id": vid, "view": self.views[vid].view} for vid in self.stacks.get(member, [])
                 ],
+                # Files shared where the member can see them (all of them, not just new).
                 "files": [
-                    {"id": fid, "name": u.name, "url": f"/sandbox/files/{fid}"}
-                    for fid, u in self.uploads.items()
-                    if u.data is not None
+                    {"id": f["id"], "name": f["name"], "url": f["url"]}
+                    for m in self.messages
+                    if m["channel"] in visible
+                    and not m["deleted"]
+                    and (not m["ephemeral"] or m["visible_to"] == member)
+                    for f in m["files"]
                 ],
                 "errors": [
                     {k: c[k] for k in ("seq", "method", "error", "messages")}
@@ -459,8 +463,8 @@ class Workspace:
         return {}
 
     def m_views_open(self, args: Json) -> Json:
-        user = self.use_trigger(args)
         view = self.check_view(args, "modal")
+        user = self.use_trigger(args)
         if self.stacks.get(user):
             # Slack opens a new modal over nothing: the old stack is replaced.
             self.stacks[user] = []
@@ -469,8 +473,8 @@ class Workspace:
         return {"view": stored.view}
 
     def m_views_push(self, args: Json) -> Json:
-        user = self.use_trigger(args)
         view = self.check_view(args, "modal")
+        user = self.use_trigger(args)
         stack = self.stacks.get(user) or []
         if not stack:
             raise SlackError("not_found")

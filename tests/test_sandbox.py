@@ -270,6 +270,8 @@ def test_the_report_chart_downloads_as_png(page: Page, running: Sandbox) -> None
     with urllib.request.urlopen(running.url + chart["url"], timeout=10) as response:
         assert response.headers["Content-Type"] == "image/png"
         assert response.read().startswith(b"\x89PNG\r\n\x1a\n")
+    assert chart["url"] in [f["url"] for f in page.state(DANA)["files"]]
+    assert page.state(LENA)["files"] == []  # in Dana's DM: nobody else's page lists it
 
 
 def test_reset_restores_the_seed(page: Page, running: Sandbox) -> None:
@@ -393,3 +395,20 @@ def test_buttons_send_block_actions_from_the_home_tab_and_from_messages(
         lambda s: [m for m in s["messages"] if m["ts"] == answer["ts"] and m["text"] == "Undone"],
     )
     assert "Set up the new slide stainer" not in [w[0] for w in stored_wins(running, LENA)]
+
+
+def test_in_a_clone_without_slacks_description_the_lab_still_runs_checked(
+    tmp_path: Path,
+) -> None:
+    box = Sandbox(tmp_path / ".sandbox", start=START, spec_path=tmp_path / "absent.json")
+    box.start()
+    try:
+        page = Page(box.url)
+        assert page.state(LENA)["spec_mode"] == "implemented-methods"
+        page.command(LENA, "/win", "Checked without the description")
+        page.wait_for(LENA, lambda s: bot_messages(s, "Logged", "D0LENA"))
+        export = page.request("/sandbox/export")[1]
+        assert export["violations"] == []
+        assert [c for c in export["calls"] if not c["ok"]] == []
+    finally:
+        box.close()
