@@ -405,6 +405,7 @@ def test_story_in_a_real_browser(browser: Any, sandbox: Any, shots: Path) -> Non
     say(page, "/program match")
     dialog = page.get_by_role("dialog", name="Proposed pairs")
     expect(dialog).to_contain_text("proposed pair(s)")
+    expect(dialog.get_by_role("checkbox").nth(1)).to_be_focused()  # past the JSON box
     # A proposed mentor whose 14:00 reminder is due two weeks on at 14:00 in Chicago (one
     # further west gets it an hour or more later, on their own clock).
     members = {m["name"]: m for m in page.evaluate("Sandbox.state.members")}

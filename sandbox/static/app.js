@@ -531,6 +531,7 @@
   /* ---------- modals ---------- */
 
   let shownView = null; // "id|json" of the view on screen
+  let shownHadFields = false;
   let opener = null;
 
   function topView() {
@@ -568,10 +569,15 @@
       opener = document.activeElement;
       dialog.showModal();
     }
-    if (!sameView) {
+    // A new view: focus its first field. The same view updated (e.g. "Finding matches…"
+    // becoming the form): focus its first field only if the old one had none, so a
+    // person in the middle of a form keeps their place.
+    const hasFields = Boolean(body.querySelector("input, select, textarea"));
+    if (!sameView || (hasFields && !shownHadFields)) {
       const first = body.querySelector("input, select, textarea, button");
       (first || $("modal-close")).focus();
     }
+    shownHadFields = hasFields;
   }
 
   async function submitModal() {
