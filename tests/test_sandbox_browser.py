@@ -316,6 +316,14 @@ def close_modals(page: Any) -> None:
         page.wait_for_timeout(700)
 
 
+def shot(page: Any, path: Path) -> None:
+    """A screenshot of what a person sees, without a notice left over the messages."""
+    dismiss = page.get_by_role("button", name="Dismiss this notice")
+    if dismiss.is_visible() and not page.locator("dialog#modal").evaluate("d => d.open"):
+        dismiss.click()
+    page.screenshot(path=str(path))
+
+
 def unlabelled_controls(page: Any) -> list[str]:
     """Form controls on screen without an accessible name."""
     return page.evaluate(
@@ -361,7 +369,7 @@ def test_story_in_a_real_browser(browser: Any, sandbox: Any, shots: Path) -> Non
     home = page.locator("#home")
     expect(home).to_contain_text("Your wins")
     expect(home).to_contain_text(win)
-    page.screenshot(path=str(shots / "sandbox-home.png"))
+    shot(page, shots / "sandbox-home.png")
 
     # Friday 14:00 on her clock: the weekly prompt; a reply in its thread is logged, ✅.
     page.get_by_role("button", name="💬 Benchmate", exact=True).click()
@@ -379,7 +387,7 @@ def test_story_in_a_real_browser(browser: Any, sandbox: Any, shots: Path) -> Non
     expect(replied.locator(".reaction")).to_have_text("✅ 1")
     expect(prompt).to_contain_text("1 reply")
     prompt.scroll_into_view_if_needed()
-    page.screenshot(path=str(shots / "sandbox-dm-win.png"))
+    shot(page, shots / "sandbox-dm-win.png")
     page.get_by_role("button", name="Close the thread").click()
 
     # The win form: an empty win is refused in the page (as Slack's client does), a
@@ -395,7 +403,7 @@ def test_story_in_a_real_browser(browser: Any, sandbox: Any, shots: Path) -> Non
     dialog.get_by_role("button", name="Save").click()
     expect(dialog.get_by_role("alert")).to_have_text("A win needs some words: what went well?")
     expect(field).to_have_attribute("aria-invalid", "true")
-    page.screenshot(path=str(shots / "sandbox-win-form-error.png"))
+    shot(page, shots / "sandbox-win-form-error.png")
     assert unlabelled_controls(page) == []
     page.keyboard.press("Escape")
     expect(dialog).not_to_be_visible()
@@ -415,7 +423,7 @@ def test_story_in_a_real_browser(browser: Any, sandbox: Any, shots: Path) -> Non
         for name in mentors
         if members[name]["tz"] in ("America/New_York", "America/Chicago")
     )
-    page.screenshot(path=str(shots / "sandbox-match.png"))
+    shot(page, shots / "sandbox-match.png")
     dialog.get_by_role("button", name="Approve").click()
     expect(dialog).to_contain_text("Approved")
     dialog.get_by_role("button", name="Done").click()
@@ -428,7 +436,7 @@ def test_story_in_a_real_browser(browser: Any, sandbox: Any, shots: Path) -> Non
     expect(reminder).to_be_visible()
     expect(reminder.get_by_role("button", name="Log a meeting")).to_be_visible()
     reminder.scroll_into_view_if_needed()
-    page.screenshot(path=str(shots / "sandbox-meeting-reminder.png"))
+    shot(page, shots / "sandbox-meeting-reminder.png")
 
     # The coordinator's report, its chart in the DM, downloaded.
     be(page, COORDINATOR)
@@ -437,7 +445,7 @@ def test_story_in_a_real_browser(browser: Any, sandbox: Any, shots: Path) -> Non
     expect(chart.locator("img")).to_be_visible()
     expect(main).to_contain_text("Mentorship program report")
     chart.scroll_into_view_if_needed()
-    page.screenshot(path=str(shots / "sandbox-report-chart.png"))
+    shot(page, shots / "sandbox-report-chart.png")
     with page.expect_download() as download:
         chart.get_by_role("link", name="Download").click()
     saved = Path(download.value.path())
