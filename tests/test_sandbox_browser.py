@@ -356,6 +356,12 @@ def test_story_in_a_real_browser(browser: Any, sandbox: Any, shots: Path) -> Non
     close_modals(page)
     main = page.locator("#messages")
 
+    # The keyboard: the first Tab reaches "Skip to the message box", which goes there.
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="Skip to the message box")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.get_by_label("Message Benchmate")).to_be_focused()
+
     # /win logs a win: the answer only the member sees, with Edit and Undo.
     win = "Validated the new coagulation analyzer ahead of the CAP inspection"
     say(page, f"/win {win}")
@@ -370,6 +376,10 @@ def test_story_in_a_real_browser(browser: Any, sandbox: Any, shots: Path) -> Non
     expect(home).to_contain_text("Your wins")
     expect(home).to_contain_text(win)
     shot(page, shots / "sandbox-home.png")
+    home.get_by_role("button", name="Log a win").click()  # a Home tab button: block_actions
+    expect(page.get_by_role("dialog", name="Log a win")).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(page.get_by_role("dialog", name="Log a win")).not_to_be_visible()
 
     # Friday 14:00 on her clock: the weekly prompt; a reply in its thread is logged, ✅.
     page.get_by_role("button", name="💬 Benchmate", exact=True).click()

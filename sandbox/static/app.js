@@ -25,6 +25,8 @@
     rawAll: false,
     rawOpen: new Set(),
     loaded: false,
+    generation: 0, // bumped by a reset or a member switch: older answers are dropped
+    resetting: false,
   };
 
   /* ---------- talking to the stand-in ---------- */
@@ -105,11 +107,13 @@
       return;
     }
     const member = S.member;
+    const generation = S.generation;
     try {
       const q = new URLSearchParams({ since: String(S.since) });
       if (member) q.set("member", member);
       const data = await api("GET", `/sandbox/state?${q}`);
-      if (member === S.member) apply(data);
+      // An answer begun before a reset or a member switch belongs to the old picture.
+      if (member === S.member && generation === S.generation && !S.resetting) apply(data);
       if (S.offline) {
         S.offline = false;
         notice("");
@@ -642,8 +646,13 @@
 
   async function reset() {
     if (!window.confirm("Reset the sandbox to the seeded demo lab? Everything done since is lost.")) return;
+    const button = $("reset");
+    button.disabled = true;
+    S.resetting = true;
+    notice("Resetting: Benchmate restarts and the demo lab is seeded again (about 10 s)…");
     try {
       await api("POST", "/sandbox/reset", {});
+      S.generation += 1;
       S.messages.clear();
       S.since = 0;
       S.thread = null;
@@ -652,6 +661,9 @@
       notice("The sandbox is back to the seeded demo lab.");
     } catch (e) {
       notice(`Reset failed: ${e.message}`, true);
+    } finally {
+      S.resetting = false;
+      button.disabled = false;
     }
     renderPane(true);
     renderThread();
@@ -663,6 +675,7 @@
   function start() {
     $("member").addEventListener("change", (ev) => {
       S.member = ev.target.value;
+      S.generation += 1;
       const url = new URL(location.href);
       url.searchParams.set("member", S.member);
       history.replaceState(null, "", url);
