@@ -24,7 +24,7 @@ from typing import Any
 import pytest
 
 from bot.blocks import state as view_state
-from tests.blockkit_examples import examples
+from tests.blockkit_examples import HOSTILE, examples
 
 pytestmark = pytest.mark.browser
 
@@ -381,8 +381,18 @@ def test_story_in_a_real_browser(browser: Any, sandbox: Any, shots: Path) -> Non
     page.keyboard.press("Escape")
     expect(page.get_by_role("dialog", name="Log a win")).not_to_be_visible()
 
-    # Friday 14:00 on her clock: the weekly prompt; a reply in its thread is logged, ✅.
+    # A person's text that looks like markup is shown as typed and never runs.
     page.get_by_role("button", name="💬 Benchmate", exact=True).click()
+    say(page, f"/win {HOSTILE}")
+    expect(main.locator("li.ephemeral").last).to_contain_text('<img src=x onerror="window')
+    assert page.evaluate("window.__pwned") is None
+    assert main.locator("img[src='x'], script").count() == 0
+    # Undo (a button on an ephemeral answer, through response_url) takes it back.
+    hostile = main.locator("li.ephemeral").last
+    hostile.get_by_role("button", name="Undo").click()
+    expect(hostile).to_contain_text("Removed 1 win. Nothing else changed.")
+
+    # Friday 14:00 on her clock: the weekly prompt; a reply in its thread is logged, ✅.
     clock(page, "Next Friday 14:00")
     expect(page.locator("#now")).to_contain_text("Fri")
     expect(page.locator("#now")).to_contain_text("14:00")
