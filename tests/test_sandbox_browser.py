@@ -425,8 +425,20 @@ def test_story_in_a_real_browser(browser: Any, sandbox: Any, shots: Path) -> Non
     expect(field).to_have_attribute("aria-invalid", "true")
     shot(page, shots / "sandbox-win-form-error.png")
     assert unlabelled_controls(page) == []
-    page.keyboard.press("Escape")
+    # Filled in, it is saved: the form closes and Benchmate republishes the Home tab.
+    first = "document.querySelector('#messages > li')"
+    page.evaluate(f"{first}.probe = 'kept'")
+    field.fill("Calibrated the backup hematology analyzer")
+    dialog.get_by_label("Category").select_option(label="Technical proficiency")
+    dialog.get_by_label("Share with my mentor").check()
+    dialog.get_by_role("button", name="Save").click()
     expect(dialog).not_to_be_visible()
+    page.wait_for_function(
+        "() => JSON.stringify(Sandbox.state.home).includes('Calibrated the backup')"
+    )
+    # The conversation was not redrawn for it: the messages there stay (so aria-live
+    # announces only what is new).
+    assert page.evaluate(f"{first}.probe") == "kept"
 
     # The coordinator proposes pairs and approves them.
     be(page, COORDINATOR)

@@ -183,7 +183,8 @@
     S.loaded = true;
 
     renderSidebar();
-    renderPane(homeChanged);
+    renderPane(false); // only what changed: a poll never redraws the conversation
+    if (homeChanged && S.current && S.current.kind === "home") renderHome();
     renderThread();
     renderModal();
   }
