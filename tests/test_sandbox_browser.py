@@ -442,6 +442,14 @@ def test_story_in_a_real_browser(browser: Any, sandbox: Any, shots: Path) -> Non
 
     # The coordinator proposes pairs and approves them.
     be(page, COORDINATOR)
+    # (The program channel is there too; Benchmate does not read it, and the page says so.)
+    page.get_by_role("button", name="# lab-mentoring").click()
+    box = page.get_by_label("Message #lab-mentoring")
+    box.fill("Welcome to the mentorship program, everyone!")
+    box.press("Enter")
+    expect(main).to_contain_text("Welcome to the mentorship program, everyone!")
+    expect(page.get_by_role("status")).to_contain_text("Benchmate reads only its own DMs")
+    page.get_by_role("button", name="💬 Benchmate", exact=True).click()
     say(page, "/program match")
     dialog = page.get_by_role("dialog", name="Proposed pairs")
     expect(dialog).to_contain_text("proposed pair(s)")

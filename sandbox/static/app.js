@@ -513,7 +513,9 @@
         d = await api("POST", "/sandbox/message", body);
       }
       textarea.value = ""; // only once it was taken: a failed send keeps the text
-      checkAnswer(slash ? `/${slash[1]}` : "the message", d);
+      if (checkAnswer(slash ? `/${slash[1]}` : "the message", d) && d.delivered === false) {
+        notice(`Posted in ${channelName(channel)}. Benchmate reads only its own DMs (the manifest subscribes to message.im), so it got nothing.`);
+      }
     } catch (e) {
       notice(`Not sent: ${e.message}. Your text is still in the box.`, true);
     }
