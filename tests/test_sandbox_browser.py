@@ -491,11 +491,24 @@ def test_story_in_a_real_browser(browser: Any, sandbox: Any, shots: Path) -> Non
     saved = Path(download.value.path())
     assert saved.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
-    # Every message keeps its raw JSON one click away.
-    page.get_by_role("checkbox", name="Raw JSON").check()
+    # Every message keeps its raw JSON one click away: one message, or all of them.
+    toggle = chart.locator("xpath=ancestor::li").get_by_role("button", name="Raw JSON of")
+    toggle.click()
+    expect(toggle).to_have_attribute("aria-expanded", "true")
     raw = json.loads(main.locator("pre.raw").last.inner_text())
     assert raw["files"][0]["name"].endswith(".png")
+    assert main.locator("pre.raw").count() == 1
+    page.get_by_role("checkbox", name="Raw JSON").check()
+    assert main.locator("pre.raw").count() == main.locator(":scope > li").count()
     page.get_by_role("checkbox", name="Raw JSON").uncheck()
+    toggle = chart.locator("xpath=ancestor::li").get_by_role("button", name="Raw JSON of")
+    toggle.click()
+    expect(main.locator("pre.raw")).to_have_count(0)
+
+    # A chosen instant, on the member's own clock (Dana's: Chicago).
+    page.get_by_label("Jump to (Chicago)").fill("2026-12-21T08:30")
+    page.get_by_role("button", name="Go").click()
+    expect(page.locator("#now")).to_contain_text("Mon, 21 Dec 2026, 08:30")
     with page.expect_download() as download:
         page.get_by_role("link", name="Export").click()
     exported = json.loads(Path(download.value.path()).read_text())
