@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -257,6 +259,45 @@ def test_inline_errors_and_required_fields(page: Any) -> None:
 
     page.evaluate("BlockKit.showErrors(document.getElementById('root'), {})")
     assert page.get_by_role("alert").filter(has_text="Write your win").count() == 0
+
+
+@pytest.fixture
+def dead_sandbox() -> Iterator[str]:
+    """Serves the page's files and answers every /sandbox/ request 503, like a stand-in
+    that lost its back end."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args: Any) -> None:
+            pass
+
+        def do_GET(self) -> None:
+            path = self.path.split("?")[0]
+            file = STATIC / ("index.html" if path == "/" else path.removeprefix("/static/"))
+            if path.startswith("/sandbox/") or not file.is_file():
+                self.send_response(503)
+                body = b'{"error": "Benchmate is not running"}'
+                self.send_header("Content-Type", "application/json")
+            else:
+                self.send_response(200)
+                body = file.read_bytes()
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_the_page_says_when_the_sandbox_does_not_answer(browser: Any, dead_sandbox: str) -> None:
+    page = browser.new_page()
+    page.goto(f"{dead_sandbox}/?member=U0LENA")
+    expect(page.get_by_role("status")).to_contain_text(
+        "The sandbox isn't answering (Benchmate is not running)"
+    )
+    page.close()
 
 
 # --- the story, against a real sandbox ---------------------------------------------------
