@@ -188,7 +188,8 @@ def run_sandbox(port: int, folder: str, start: datetime | None) -> int:
     print(f"Benchmate sandbox: starting the real Benchmate and seeding the demo lab in {folder}/")
     print(f"Slack Web API checks: {box.workspace.spec_mode}", flush=True)
     try:
-        box.start()
+        ready = box.start()
+        print(f"Benchmate is up and the demo lab seeded in {ready['seconds']:.1f} s")
         print(f"Open {box.url}/ in your browser (Ctrl-C stops the sandbox)", flush=True)
         while True:
             # Short sleeps, not one long wait: a SIGTERM that lands on another thread

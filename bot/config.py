@@ -157,13 +157,20 @@ def bot_token_configured(
     environ: Mapping[str, str] | None = None, *, env_file: str | Path | None = ".env"
 ) -> bool:
     """Whether SLACK_BOT_TOKEN is set to something (the environment wins over `.env`, as
-    in `load_settings`). `make run` starts the sandbox when it is not."""
+    in `load_settings`); the placeholder of older copies of .env.example counts as not
+    set. `make run` starts the sandbox when it is not."""
     environ = os.environ if environ is None else environ
     if "SLACK_BOT_TOKEN" in environ:
-        return bool(environ["SLACK_BOT_TOKEN"].strip())
-    if env_file and Path(env_file).is_file():
-        return bool((dotenv_values(env_file).get("SLACK_BOT_TOKEN") or "").strip())
-    return False
+        value = environ["SLACK_BOT_TOKEN"]
+    elif env_file and Path(env_file).is_file():
+        value = dotenv_values(env_file).get("SLACK_BOT_TOKEN") or ""
+    else:
+        value = ""
+    return value.strip() not in ("", PLACEHOLDER_BOT_TOKEN)
+
+
+# What .env.example used to hold for the bot token: a copied template is not a token.
+PLACEHOLDER_BOT_TOKEN = "xoxb-your-bot-token"
 
 
 def parse_review_dates(text: str) -> tuple[tuple[int, int], ...]:

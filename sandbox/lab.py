@@ -313,6 +313,7 @@ def seed(sandbox: Sandbox, start: datetime) -> None:
             {"csv": {"value": {"type": "plain_text_input", "value": roster_csv()}}},
         )
     )
+    sandbox.quiet()
     for user, title, category, days, measure in GOALS:
         view_id = sandbox.command_modal(user, "/goal", title, dm(user))
         target = (start + timedelta(days=days)).date().isoformat()
@@ -345,6 +346,7 @@ def seed(sandbox: Sandbox, start: datetime) -> None:
                     dm(COORDINATOR),
                 )
             )
+            sandbox.quiet()  # the pair is made after the answer, at this instant
             paired = True
         sandbox.set_clock(at)
         sandbox.expect_ok(sandbox.command(user, "/win", text, dm(user)))

@@ -68,14 +68,19 @@ class Sandbox:
         self.lock = threading.RLock()  # one reset or clock jump at a time
         self.http = _Server(("127.0.0.1", port), _handler(self))
         self.url = f"http://127.0.0.1:{self.http.server_port}"
+        # Only pages served from here may drive the sandbox: a Host header naming anything
+        # else is a DNS-rebinding attempt, and a web page elsewhere cannot send JSON here
+        # without a CORS preflight, which is never granted.
+        self.hosts = {f"{name}:{self.http.server_port}" for name in ("127.0.0.1", "localhost")}
         self.workspace = self.new_workspace()
-        self.benchmate: Benchmate | None = None  # type: ignore[assignment]
+        self.benchmate: Benchmate | None = None
         self._thread = threading.Thread(target=self.http.serve_forever, daemon=True)
 
     # --- life cycle -------------------------------------------------------------------
-    def start(self) -> None:
+    def start(self) -> Json:
+        """Serve, start Benchmate and seed; returns reset()'s answer."""
         self._thread.start()
-        self.reset()
+        return self.reset()
 
     def close(self) -> None:
         if self.benchmate:
@@ -113,7 +118,6 @@ class Sandbox:
             self.benchmate.start()
             lab.seed(self, self.start_at)
             seconds = time.monotonic() - began
-            log.info("sandbox ready: demo lab seeded in %.1f s", seconds)
             return {"now": self.iso_now(), "seconds": round(seconds, 2)}
 
     # --- the clock --------------------------------------------------------------------
@@ -174,8 +178,11 @@ class Sandbox:
                 raise BadRequest("the clock only moves forward: reset to start over")
             if target - self.current > MAX_JUMP:
                 raise BadRequest("jump at most a year at a time")
-            before = self.workspace.latest_seq()
             began = time.monotonic()
+            # Work Benchmate does after answering the last click reads the clock too:
+            # let it finish at the old instant.
+            self.quiet(idle=0.05, timeout=3)
+            before = self.workspace.latest_seq()
             lines: list[str] = []
             step = self.current + timedelta(days=1)
             while step < target:
@@ -298,6 +305,18 @@ class Sandbox:
             ephemeral_to=member,
         )
 
+    def quiet(self, idle: float = 0.15, timeout: float = 10.0) -> None:
+        """Wait until Benchmate has made no Web API call for `idle` seconds: work it does
+        after answering (lazy listeners) reads the clock too, so seeding moves time
+        only once that work is done."""
+        deadline = time.monotonic() + timeout
+        with self.workspace.changed:
+            while time.monotonic() < deadline:
+                seen = len(self.workspace.calls)
+                self.workspace.changed.wait(idle)
+                if len(self.workspace.calls) == seen:
+                    return
+
     @staticmethod
     def expect_ok(result: Json) -> Json:
         response = result.get("response")
@@ -399,9 +418,6 @@ class Sandbox:
                 event["parent_user_id"] = parent["user"]
         status, response = self.send_event(event)
         return {"status": status, "response": response, "message": stored, "delivered": True}
-
-    def home(self, member: str) -> Json:
-        return self.open_home(member)
 
     def open_home(self, member: str) -> Json:
         ws = self.workspace
@@ -610,6 +626,13 @@ def _handler(sandbox: Sandbox) -> type[BaseHTTPRequestHandler]:
 
         def route(self, method: str, raw: bytes) -> None:
             url = urlsplit(self.path)
+            if self.headers.get("Host", "") not in sandbox.hosts:
+                self.reply(403, {"error": f"use {sandbox.url}/ (this host is not served)"})
+                return
+            kind = self.headers.get("Content-Type", "")
+            if method == "POST" and url.path.startswith("/sandbox/") and "json" not in kind:
+                self.reply(415, {"error": "send JSON (Content-Type: application/json)"})
+                return
             try:
                 status, body, kind = self.dispatch(method, url.path, parse_qs(url.query), raw)
             except BadRequest as exc:
@@ -704,7 +727,7 @@ def _handler(sandbox: Sandbox) -> type[BaseHTTPRequestHandler]:
             if verb == "close":
                 return sandbox.close_view(member, str(body.get("view_id") or ""))
             if verb == "home":
-                return sandbox.home(member)
+                return sandbox.open_home(member)
             raise BadRequest(f"unknown sandbox request {verb!r}")
 
     return Handler

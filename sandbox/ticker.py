@@ -22,7 +22,8 @@ def main() -> int:
     setup_logging(settings.bot_token, settings.signing_secret, settings.app_token)
     deps = deps_for(settings)
     gateway = scheduler_gateway(deps)
-    out = sys.stdout
+    # stdout carries the answers: anything else printed goes to the log instead.
+    out, sys.stdout = sys.stdout, sys.stderr
     out.write(json.dumps({"ready": True}) + "\n")
     out.flush()
     try:

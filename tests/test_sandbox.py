@@ -174,6 +174,10 @@ def test_the_seeded_lab_is_there(page: Page, running: Sandbox) -> None:
     home = json.dumps(lena["home"])
     assert "bone marrow differential" in home and "SH(ASCP)" in home  # a win, a goal
     assert stored_wins(running, LENA)[0][0].startswith("Ran my first bone marrow")
+    # The pair was made 13 days before the start (seeding waited for Benchmate's work
+    # after the answer before moving the clock), so its first meeting is due tomorrow.
+    mentor = json.dumps(page.command(LENA, "/mentor")["response"])
+    assert "since Nov 17, 2026" in mentor and "Next meeting:* Tuesday, Dec 01" in mentor
     export = page.request("/sandbox/export")[1]
     assert export["violations"] == []
     assert [c for c in export["calls"] if not c["ok"]] == []
@@ -318,7 +322,12 @@ def test_bad_calls_get_slacks_error_codes(page: Page, running: Sandbox) -> None:
         {"user_id": LENA, "view": {"type": "home", "blocks": [section] * 101, "title": title}},
     )
     assert long_title["error"] == "invalid_arguments"
-    assert call("views.open", {"trigger_id": "nope", "view": {}})["error"] == ("invalid_trigger_id")
+    modal = {"type": "modal", "title": {"type": "plain_text", "text": "Hi"}, "blocks": []}
+    assert call("views.open", {"trigger_id": "nope", "view": modal})["error"] == (
+        "invalid_trigger_id"
+    )
+    # The view is checked before the trigger.
+    assert call("views.open", {"trigger_id": "nope", "view": {}})["error"] == "invalid_arguments"
     assert call("auth.test", {}, auth=None)["error"] == "not_authed"
     assert call("auth.test", {}, auth="xoxb-wrong")["error"] == "invalid_auth"
     assert call("chat.fly", {})["error"] == "unknown_method"
@@ -412,3 +421,37 @@ def test_in_a_clone_without_slacks_description_the_lab_still_runs_checked(
         assert [c for c in export["calls"] if not c["ok"]] == []
     finally:
         box.close()
+
+
+def test_only_the_page_served_here_can_drive_the_sandbox(page: Page, running: Sandbox) -> None:
+    def status(path: str, data: bytes | None, headers: dict[str, str]) -> int:
+        request = urllib.request.Request(running.url + path, data=data, headers=headers)
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return response.status
+        except urllib.error.HTTPError as error:
+            return error.code
+
+    # A form post from another site (no preflight needed) is refused...
+    reset = b'{"member": "U0LENA"}'
+    assert status("/sandbox/reset", reset, {"Content-Type": "text/plain"}) == 415
+    # ...and so is a page reaching us under another name (DNS rebinding).
+    assert status("/sandbox/state?member=U0LENA", None, {"Host": "evil.example:80"}) == 403
+    assert status("/sandbox/state?member=U0LENA", None, {}) == 200
+
+
+def test_the_message_shortcut_and_messages_benchmate_does_not_read(page: Page) -> None:
+    group = next(c["id"] for c in page.state(LENA)["channels"] if c["id"].startswith("G"))
+    said = page.post(
+        "/sandbox/message",
+        {"member": MARCUS, "channel": group, "text": "Great catch on that smear today, @lena!"},
+    )
+    # Benchmate subscribes to message.im only: a group DM message goes nowhere.
+    assert said["delivered"] is False
+    assert said["message"]["text"] == "Great catch on that smear today, <@U0LENA>!"
+    page.post(
+        "/sandbox/shortcut",
+        {"member": LENA, "channel": group, "ts": said["message"]["ts"]},
+    )
+    form = page.modal(LENA, "win_modal")
+    assert "Great catch on that smear today" in json.dumps(form["view"])

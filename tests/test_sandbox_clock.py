@@ -37,6 +37,8 @@ def test_make_run_chooses_the_sandbox_when_no_token_is_configured(tmp_path: Path
     assert not bot_token_configured({}, env_file=env_file)
     env_file.write_text("SLACK_BOT_TOKEN=\nSLACK_SIGNING_SECRET=x\n")  # .env.example copied
     assert not bot_token_configured({}, env_file=env_file)
+    env_file.write_text("SLACK_BOT_TOKEN=xoxb-your-bot-token\n")  # an older template
+    assert not bot_token_configured({}, env_file=env_file)
     env_file.write_text("SLACK_BOT_TOKEN=xoxb-123\n")
     assert bot_token_configured({}, env_file=env_file)
     assert not bot_token_configured({"SLACK_BOT_TOKEN": " "}, env_file=env_file)  # env wins
