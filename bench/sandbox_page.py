@@ -10,6 +10,8 @@ per round:
   the page's fetch and render), with the server's own figure for the jump beside it;
 - switching member -> that member's whole DM fetched and rendered from scratch (the
   page's heaviest render), and the same switch with the coordinator's long history;
+- a long DM: Lena logs --wins wins (200 answers in her DM), and switching to her
+  fetches and draws them all;
 - baseline: a poll with nothing new (fetch + apply of an empty change).
 Target (issue 10): a clock jump renders in under a second.
 """
@@ -32,6 +34,16 @@ from sandbox.server import Sandbox
 
 START = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
 CHROMIUM = "/usr/bin/chromium"
+
+
+def post(url: str, body: dict[str, Any]) -> None:
+    request = urllib.request.Request(
+        f"{url}/sandbox/command",
+        data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=60) as answer:
+        answer.read()
 
 
 def latest_seq(url: str, member: str) -> int:
@@ -79,7 +91,7 @@ def idle_poll(page: Any) -> float:
 def line(name: str, values: list[float]) -> str:
     ms = [v * 1000 for v in values]
     return (
-        f"{name:<44} median {statistics.median(ms):7.0f} ms   "
+        f"{name:<48} median {statistics.median(ms):7.0f} ms   "
         f"min {min(ms):7.0f}   max {max(ms):7.0f}   (n={len(ms)})"
     )
 
@@ -87,6 +99,7 @@ def line(name: str, values: list[float]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--wins", type=int, default=200, help="wins Lena logs for the long DM")
     args = parser.parse_args()
     figures: dict[str, list[float]] = {}
     with tempfile.TemporaryDirectory() as folder, sync_playwright() as playwright:
@@ -113,10 +126,25 @@ def main() -> None:
                     close_modals(page)
                 figures.setdefault("baseline: a poll with nothing new", []).append(idle_poll(page))
             messages = page.locator("#messages > li").count()
+            # A long DM: Lena logs many wins (each answered in her DM), then the page
+            # fetches and draws it all from scratch on a switch.
+            for number in range(args.wins):
+                post(box.url, {"member": "U0LENA", "command": "/win", "text": f"Win {number}"})
+            page.get_by_label("You are").select_option("U0DANA")
+            shown(page, latest_seq(box.url, "U0DANA"))
+            for _ in range(args.repeat):
+                figures.setdefault("switch to U0LENA, long DM: fetch + render all", []).append(
+                    switch(page, box.url, "U0LENA")
+                )
+                long_dm = page.locator("#messages > li").count()
+                switch(page, box.url, "U0DANA")
             browser.close()
         finally:
             box.close()
-    print(f"sandbox page, headless Chromium, {args.repeat} rounds; {messages} messages shown")
+    print(
+        f"sandbox page, headless Chromium, {args.repeat} rounds; {messages} messages in "
+        f"Dana's DM; Lena's long DM: {long_dm}"
+    )
     for name, values in figures.items():
         print(line(name, values))
 
