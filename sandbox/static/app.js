@@ -161,6 +161,7 @@
         S.current = dm ? { kind: "channel", id: dm.id } : { kind: "home" };
       }
     }
+    if ((data.messages || []).length) threads = null;
     for (const m of data.messages || []) {
       const key = `${m.channel}:${m.ts}`;
       const fresh = !S.messages.has(key);
@@ -320,8 +321,19 @@
       .sort((a, b) => parseFloat(a.ts) - parseFloat(b.ts) || (a.seq || 0) - (b.seq || 0));
   }
 
+  // Replies by their parent's key, built once per change of the messages (not once per
+  // message per poll: a long DM would cost its length squared every 500 ms).
+  let threads = null;
   function repliesOf(m) {
-    return sorted((r) => r.channel === m.channel && r.thread_ts === m.ts && r.ts !== m.ts);
+    if (!threads) {
+      threads = new Map();
+      for (const r of sorted((x) => x.thread_ts && x.thread_ts !== x.ts)) {
+        const parent = `${r.channel}:${r.thread_ts}`;
+        if (!threads.has(parent)) threads.set(parent, []);
+        threads.get(parent).push(r);
+      }
+    }
+    return threads.get(`${m.channel}:${m.ts}`) || [];
   }
 
   function renderPane(force) {
@@ -350,12 +362,16 @@
     for (const e of list.querySelectorAll(".empty")) e.remove();
     const nearBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 80;
     const wanted = new Set(msgs.map((m) => `${m.channel}:${m.ts}`));
-    for (const node of Array.from(list.children)) if (!wanted.has(node.dataset.key)) node.remove();
+    const nodes = new Map();
+    for (const node of Array.from(list.children)) {
+      if (wanted.has(node.dataset.key)) nodes.set(node.dataset.key, node);
+      else node.remove();
+    }
     let added = false;
     msgs.forEach((m, i) => {
       const key = `${m.channel}:${m.ts}`;
       const sig = signature(m);
-      let node = list.querySelector(`:scope > li[data-key="${CSS.escape(key)}"]`);
+      const node = nodes.get(key);
       if (node && node.dataset.sig === sig) return;
       const fresh = build(m);
       fresh.dataset.key = key;
@@ -372,7 +388,8 @@
 
   function signature(m) {
     const replies = m.thread_ts && m.thread_ts !== m.ts ? 0 : repliesOf(m).length;
-    return `${JSON.stringify(m)}|${replies}|${S.rawAll}|${S.rawOpen.has(`${m.channel}:${m.ts}`)}`;
+    // A message that changes gets a new seq (the stand-in's promise), so seq stands for it.
+    return `${m.seq}|${replies}|${S.rawAll}|${S.rawOpen.has(`${m.channel}:${m.ts}`)}`;
   }
 
   function author(m) {
@@ -657,6 +674,7 @@
       await api("POST", "/sandbox/reset", {});
       S.generation += 1;
       S.messages.clear();
+      threads = null;
       S.since = 0;
       S.thread = null;
       S.unread = {};
@@ -683,6 +701,7 @@
       url.searchParams.set("member", S.member);
       history.replaceState(null, "", url);
       S.messages.clear();
+      threads = null;
       S.since = 0;
       S.thread = null;
       S.home = null;
