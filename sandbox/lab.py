@@ -352,7 +352,7 @@ def seed(sandbox: Sandbox, start: datetime) -> None:
         sandbox.expect_ok(sandbox.command(user, "/win", text, dm(user)))
     sandbox.set_clock(start)
     # The scheduler ran all along in a real deployment: one pass at the start settles
-    # what the seeded past left due (prompts in it are recorded missed, not sent).
+    # what the seeded past left due: nothing from it is sent late.
     sandbox.benchmate.tick()
     for p in PEOPLE:
         sandbox.open_home(p.id)

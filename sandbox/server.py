@@ -44,6 +44,25 @@ class BadRequest(Exception):
     """The page asked for something impossible: answered 400 with {"error": ...}."""
 
 
+MARKER = ".benchmate-sandbox"
+
+
+def check_folder(folder: Path) -> None:
+    """The sandbox wipes its folder at every start and reset: only a folder that does not
+    exist yet, is empty, or is already a sandbox's (it holds MARKER) may be used."""
+    if not folder.exists():
+        return
+    if not folder.is_dir():
+        raise RuntimeError(f"{folder} is a file: give the sandbox a folder of its own")
+    # (A folder made before the marker existed has the clock file and the .gitignore.)
+    earlier = (folder / "clock").is_file() and (folder / ".gitignore").is_file()
+    if any(folder.iterdir()) and not (folder / MARKER).is_file() and not earlier:
+        raise RuntimeError(
+            f"{folder} holds files and is not a sandbox folder; the sandbox wipes its "
+            "folder at every start, so give it a new or empty one (--folder)"
+        )
+
+
 def default_start() -> datetime:
     """Today, 09:00 in the lab's (the coordinator's) zone: a working morning."""
     zone = ZoneInfo(lab.BY_ID[lab.COORDINATOR].tz)
@@ -61,6 +80,7 @@ class Sandbox:
         spec_path: Path | None = None,
     ) -> None:
         self.folder = folder.resolve()
+        check_folder(self.folder)
         self.start_at = (start or default_start()).astimezone(UTC)
         # The sandbox runs without the description too (and says so: spec_mode).
         self.spec = load_spec(spec_path, required_in_ci=False)
@@ -100,9 +120,11 @@ class Sandbox:
             began = time.monotonic()
             if self.benchmate:
                 self.benchmate.stop()
+            check_folder(self.folder)
             if self.folder.exists():
                 shutil.rmtree(self.folder)
             self.folder.mkdir(parents=True)
+            (self.folder / MARKER).write_text("A Benchmate sandbox: wiped at every start.\n")
             (self.folder / ".gitignore").write_text("*\n")
             self.workspace = self.new_workspace()
             lab.add_people(self)

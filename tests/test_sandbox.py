@@ -455,3 +455,21 @@ def test_the_message_shortcut_and_messages_benchmate_does_not_read(page: Page) -
     )
     form = page.modal(LENA, "win_modal")
     assert "Great catch on that smear today" in json.dumps(form["view"])
+
+
+def test_the_sandbox_never_wipes_a_folder_that_is_not_its_own(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("a lab manager's notes")
+    with pytest.raises(RuntimeError, match="not a sandbox folder"):
+        Sandbox(tmp_path, start=START)
+    assert (tmp_path / "notes.txt").read_text() == "a lab manager's notes"
+    import subprocess
+    import sys
+
+    refused = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "sandbox", "--port", "0", "--folder", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert refused.returncode == 1 and "not a sandbox folder" in refused.stderr
+    assert (tmp_path / "notes.txt").is_file()
