@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run sandbox socket clock test lint bench clean
+.PHONY: install browser screenshots run sandbox socket clock test lint bench clean
 
 # Reinstall when the dependencies change or a new top-level package appears.
 $(STAMP): pyproject.toml $(wildcard */__init__.py)
@@ -14,6 +14,20 @@ $(STAMP): pyproject.toml $(wildcard */__init__.py)
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# Headless Chromium for the sandbox page's browser tests: Debian's package, never a
+# browser downloaded by `playwright install`. Needs root (CI); without it the browser
+# tests skip and say why.
+CHROMIUM ?= /usr/bin/chromium
+browser:
+	@if [ -x "$(CHROMIUM)" ]; then echo "Chromium: $(CHROMIUM)"; \
+	elif [ "$$(id -u)" = 0 ]; then apt-get update -q && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-noto-color-emoji; \
+	else echo "No Chromium at $(CHROMIUM) and not root: run 'sudo make browser' (the browser tests skip meanwhile)"; fi
+
+# The story test in headless Chromium, its screenshots written to docs/img.
+screenshots: $(STAMP) browser
+	BENCHMATE_SCREENSHOTS=docs/img $(BIN)/pytest -q -m browser tests/test_sandbox_browser.py -k story
 
 # HTTP mode on the production WSGI server (needs a public URL for Slack). With no
 # SLACK_BOT_TOKEN configured (environment or .env), the sandbox instead: the real
