@@ -8,13 +8,14 @@ import logging
 import sys
 from collections.abc import Callable, Iterable
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qsl, urlencode
 
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk.signature import SignatureVerifier
 from waitress.server import create_server
 
+from bot.rules import payloads
 from bot.store.db import Database
 
 log = logging.getLogger(__name__)
@@ -32,20 +33,67 @@ def _reply(start_response: Callable[..., Any], status: str, body: str) -> list[b
     return [data]
 
 
-def is_malformed(body: bytes, content_type: str) -> bool:
-    """True when the body's JSON (the whole body, or its `payload=` field) is broken or is
-    not an object: Bolt would fail on it with a 500 rather than answer."""
+# Slack's requests are small: a slash command is under 1 KB, and the largest form
+# Benchmate opens (the match proposals, 98 blocks) comes back in a view_submission of
+# about 300 KB. Anything over 1 MiB is refused before it is read (waitress enforces it
+# too, for chunked bodies that announce no length).
+MAX_BODY = 1024 * 1024  # bytes
+FORM = "application/x-www-form-urlencoded"
+JSON = "application/json"
+
+
+class Refused(Exception):
+    """A request that is not what Slack sends: answered 400 with the reason."""
+
+
+def screened(body: bytes, content_type: str) -> bytes:
+    """The body as Bolt should see it, or `Refused`: the JSON parses to an object, the
+    payload has the shape Slack gives it (bot/rules/payloads.py), and text from people
+    carries no NUL or other control characters (they are stripped, the rest kept).
+
+    Bolt would answer a broken payload with a 500 rather than refuse it, and a listener
+    would meet a missing user or a string where a list belongs deep inside its work."""
     try:
-        if content_type.startswith("application/json"):
-            raw = body.decode()
-        else:
-            if not body.startswith(b"payload="):
-                return False  # a slash command: Bolt reads no JSON from it
-            form = parse_qs(body.decode(), keep_blank_values=True)
-            raw = form["payload"][0]
-        return not isinstance(json.loads(raw), dict)
-    except ValueError:  # not UTF-8, or not JSON
-        return True
+        text = body.decode()
+        if content_type == JSON:
+            data = json.loads(text)
+            problem = payloads.event_problem(data)
+            if problem:
+                raise Refused(problem)
+            cleaned = payloads.clean(data)
+            return body if cleaned == data else json.dumps(cleaned).encode()
+        fields = parse_qsl(text, keep_blank_values=True, strict_parsing=bool(text))
+    except ValueError as exc:  # not UTF-8, not JSON, not a form
+        raise Refused("not a well-formed body") from exc
+    form = dict(fields)
+    if len(form) != len(fields):
+        raise Refused("a field given twice")  # Bolt reads the first, a check the last
+    if "payload" in form:
+        try:
+            data = json.loads(form["payload"])
+        except ValueError as exc:
+            raise Refused("payload is not JSON") from exc
+        problem = payloads.interactive_problem(data)
+        if problem:
+            raise Refused(problem)
+        cleaned = payloads.clean(data)
+        return body if cleaned == data else urlencode({"payload": json.dumps(cleaned)}).encode()
+    if "ssl_check" in form:  # Slack checking the certificate: Bolt answers it
+        return body
+    problem = payloads.command_problem(form)
+    if problem:
+        raise Refused(problem)
+    cleaned = payloads.clean(form)
+    return body if cleaned == form else urlencode(cleaned).encode()
+
+
+def content_length(environ: dict[str, Any]) -> int:
+    """The announced body length; `Refused` when it is not a number. No header: 0
+    (waitress sets it after reading a chunked body, within its own limit)."""
+    raw = str(environ.get("CONTENT_LENGTH") or "0").strip()
+    if not raw.isdigit():
+        raise Refused("Content-Length is not a number")
+    return int(raw)
 
 
 def from_slack(verifier: SignatureVerifier, body: bytes, environ: dict[str, Any]) -> bool:
@@ -77,17 +125,29 @@ def make_wsgi_app(app: App, db: Database, signing_secret: str) -> Wsgi:
             return _reply(start_response, "503 Service Unavailable", "database unreachable\n")
         if path != EVENTS_PATH or method != "POST":
             return _reply(start_response, "404 Not Found", "not found\n")
-        # Read the body once, then hand Bolt a fresh stream of it.
-        length = int(environ.get("CONTENT_LENGTH") or 0)
+        try:
+            length = content_length(environ)
+        except Refused as exc:
+            return _reply(start_response, "400 Bad Request", f"bad request: {exc}\n")
+        if length > MAX_BODY:
+            # Refused unread: a huge body must cost neither memory nor time.
+            return _reply(start_response, "413 Content Too Large", "request too large\n")
         body = environ["wsgi.input"].read(length) if length else b""
-        environ["wsgi.input"] = io.BytesIO(body)
         # Checked here, before Bolt looks at the body: Bolt answers a garbled timestamp
         # or a broken payload with a 500 instead of refusing it.
         if not from_slack(verifier, body, environ):
             return _reply(start_response, "401 Unauthorized", "invalid request\n")
-        if is_malformed(body, environ.get("CONTENT_TYPE", "")):
-            log.warning("malformed request body from Slack (%d bytes)", len(body))
-            return _reply(start_response, "400 Bad Request", "malformed request\n")
+        content_type = environ.get("CONTENT_TYPE", "").split(";")[0].strip().lower()
+        if content_type not in (FORM, JSON):
+            return _reply(start_response, "415 Unsupported Media Type", "unsupported type\n")
+        try:
+            body = screened(body, content_type)
+        except Refused as exc:
+            log.warning("malformed request from Slack (%d bytes): %s", len(body), exc)
+            return _reply(start_response, "400 Bad Request", f"malformed request: {exc}\n")
+        # Hand Bolt a fresh stream of the (possibly cleaned) body.
+        environ["wsgi.input"] = io.BytesIO(body)
+        environ["CONTENT_LENGTH"] = str(len(body))
         return bolt(environ, start_response)
 
     return wsgi
@@ -103,4 +163,12 @@ def make_server(wsgi: Wsgi, host: str, port: int, threads: int = 8) -> Any:
     # request that is ready waiting up to the switch interval, 5 ms by default: that wait
     # made the slowest answers. Serving prefers short turns.
     sys.setswitchinterval(SWITCH_INTERVAL)
-    return create_server(wsgi, host=host, port=port, threads=threads, ident="benchmate")
+    return create_server(
+        wsgi,
+        host=host,
+        port=port,
+        threads=threads,
+        ident="benchmate",
+        # Waitress refuses a bigger body (413) before buffering it; `>=` is its test.
+        max_request_body_size=MAX_BODY + 1,
+    )
