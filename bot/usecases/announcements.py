@@ -20,6 +20,7 @@ from bot.blocks import announcements as blocks
 from bot.blocks import state
 from bot.deps import Deps
 from bot.rules import announcements as rules
+from bot.rules.mrkdwn import escape
 from bot.rules.phi import describe, find_phi
 from bot.slack.gateway import SlackGateway, error_code, make_client
 from bot.store import ledger, program_posts
@@ -196,7 +197,7 @@ def send(deps: Deps, gateway: SlackGateway, announcement_id: int, now: datetime)
     outcomes = []
     if rules.wants_channel(announcement.delivery) and channel:
         outcomes += post_to_channel(deps, announcement, channel, now)
-    text = f"From the mentorship program: {announcement.text[:150]}"
+    text = f"From the mentorship program: {escape(announcement.text[:150])}"
     message = blocks.announcement_blocks(announcement.text)
     for person in people:
         result = deliver_dm(
@@ -229,7 +230,9 @@ def post_to_channel(
     poster = SlackGateway(make_client(deps.settings.bot_token, deps.settings.slack_api_url))
     try:
         ts = poster.post(
-            channel, announcement.text[:150], blocks.announcement_blocks(announcement.text)
+            channel,
+            escape(announcement.text[:150]),
+            blocks.announcement_blocks(announcement.text),
         )
     except SlackApiError as exc:
         with deps.db.begin() as session:

@@ -9,6 +9,7 @@ from slack_bolt import App, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.deps import Deps
+from bot.rules.mrkdwn import escape
 from bot.usecases.goals import set_goal_status
 from bot.usecases.home import publish_home
 from bot.usecases.wins import win_form
@@ -57,7 +58,7 @@ def register(app: App, deps: Deps) -> None:
             assert view is not None
             open_or_explain(body, respond, client, view)
         elif body.get("response_url"):  # from the goal review DM: say it was done
-            tell(body, respond, client, f"Dropped *{goal.title}*. Nothing else changed.")
+            tell(body, respond, client, f"Dropped *{escape(goal.title)}*. Nothing else changed.")
         publish_home(deps, client, team_id(context), str(context.user_id))
 
     app.action("goal_menu")(ack=ack_only, lazy=[choose])
