@@ -268,7 +268,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         exit_on_sigterm()
     try:
         settings = load_settings()
-        setup_logging(settings.bot_token, settings.signing_secret, settings.app_token)
+        setup_logging(*settings.secrets())
         if args.command == "serve":
             run_serve(settings, args.host, args.port or settings.port)
         elif args.command == "socket":

@@ -12,6 +12,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
 
@@ -44,6 +45,16 @@ class Settings:
     # Program-wide goal review dates (month, day); empty: six months after each goal.
     review_dates: tuple[tuple[int, int], ...] = ()
     port: int = DEFAULT_PORT
+
+    def secrets(self) -> tuple[str, ...]:
+        """What logs must never show: the tokens, the signing secret and the database
+        password (bot/logs.py masks each wherever it appears)."""
+        try:
+            password = urlsplit(self.database_url).password
+        except ValueError:  # an unreadable URL fails at connect time, not here
+            password = None
+        values = (self.bot_token, self.signing_secret, self.app_token, password)
+        return tuple(str(v) for v in values if v)
 
     def require(self, *names: str) -> None:
         """Fail clearly when a mode needs a setting that was not given."""
