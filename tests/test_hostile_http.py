@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import logging
 import socket
 import time
 from collections.abc import Iterator
@@ -246,3 +247,50 @@ def test_nul_in_a_dm_reply_event_is_stripped(any_bench: Running) -> None:
     assert reply.status == 200
     any_bench.slack.wait_for("reactions.add")
     assert [w.text for w in stored_wins(any_bench)] == ["trained two new techs"]
+
+
+# --- numbers in buttons: out of any column's range, or digits int() cannot read ----------
+
+ODD_NUMBERS = ["99999999999999999999", "²", "٣", "-1", "1e9", " 7"]
+BUTTONS = [
+    ("win_edit", "{n}"),
+    ("win_undo", "{n},{n}"),
+    ("draft_edit", "{n}"),
+    ("draft_save_private", "{n}"),
+    ("draft_discard", "{n}"),
+    ("dm_log_as_win", "{n}"),
+    ("goal_review_ok", "{n}"),
+    ("goal_review_achieved", "{n}"),
+    ("goal_review_drop", "{n}"),
+    ("goal_review_retarget", "{n}"),
+    ("meeting_log", "{n}"),
+    ("meeting_yes", "{n}"),
+    ("meeting_snooze", "{n}"),
+    ("meeting_reschedule", "{n}"),
+    ("survey_open", "{n}:pulse-30"),
+]
+
+
+def quiet(bench: Running, seconds: float = 0.5) -> None:
+    """Wait until the work after the answers (lazy listeners) has stopped calling Slack."""
+    seen = -1
+    while seen != len(bench.slack.calls) + len(bench.slack.responses):
+        seen = len(bench.slack.calls) + len(bench.slack.responses)
+        time.sleep(seconds)
+
+
+def test_odd_numbers_in_buttons_are_answered_not_crashed(
+    any_bench: Running, caplog: pytest.LogCaptureFixture
+) -> None:
+    crashes: list[str] = []
+    for number in ODD_NUMBERS:
+        for action, value in BUTTONS:
+            reply = any_bench.client.click(action, value.format(n=number))
+            if reply.status >= 500:
+                crashes.append(f"{action} {number!r}: {reply.status}")
+        reply = any_bench.client.click("goal_menu", where="home", selected=f"achieved:{number}")
+        if reply.status >= 500:
+            crashes.append(f"goal_menu {number!r}: {reply.status}")
+    quiet(any_bench)
+    assert crashes == []
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []

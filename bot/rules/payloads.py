@@ -38,6 +38,24 @@ JSON_TYPES = frozenset({"event_callback", "url_verification", "app_rate_limited"
 _UNWANTED = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
 
 
+# PostgreSQL's `integer`: no row id is larger, and a larger number in a query fails there
+# (and overflows SQLite's driver) instead of finding nothing.
+MAX_ID = 2**31 - 1
+
+
+def whole_number(value: object, most: int = MAX_ID) -> int | None:
+    """A count or row id carried in a button value, a form or metadata ("12", or 12 in
+    JSON): only ASCII digits (`str.isdigit()` also takes "²", which `int()` refuses), at
+    most `most`; None for anything else."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 12:
+        value = int(value)
+    if isinstance(value, int) and 0 <= value <= most:
+        return value
+    return None
+
+
 def clean_text(text: str) -> str:
     """`text` without NUL, other invisible control characters and lone surrogates."""
     return _UNWANTED.sub("", text)
@@ -94,15 +112,17 @@ def _team_of(payload: dict[str, Any]) -> Any:
     return next((c for c in candidates if _str(c, _TEAM_ID)), None)
 
 
-def _view_problem(view: Any, *, submitted: bool) -> str | None:
+def _view_problem(view: Any, *, whole: bool) -> str | None:
+    """A view; `whole` for a submitted or closed one, which Slack sends with its type,
+    callback_id and state (a button on the Home tab may send less)."""
     if not isinstance(view, dict):
         return "view is not an object"
     problem = _optional_str(view, "id", "callback_id", "private_metadata", "type", "hash")
     if problem:
         return "view: " + problem
-    if submitted and not _str(view.get("callback_id")):
-        return "view has no callback_id"
-    if "state" in view or submitted:
+    if whole and not (_str(view.get("callback_id")) and _str(view.get("type"))):
+        return "view has no callback_id or type"
+    if "state" in view or whole:
         state = view.get("state")
         if not isinstance(state, dict) or not isinstance(state.get("values", {}), dict):
             return "view state is not an object"
@@ -159,10 +179,10 @@ def interactive_problem(payload: Any) -> str | None:
     if kind == "block_actions":
         problem = _actions_problem(payload.get("actions"))
         if problem is None and payload.get("view") is not None:
-            problem = _view_problem(payload["view"], submitted=False)
+            problem = _view_problem(payload["view"], whole=False)
         return problem
     if kind in ("view_submission", "view_closed"):
-        return _view_problem(payload.get("view"), submitted=kind == "view_submission")
+        return _view_problem(payload.get("view"), whole=True)
     if kind in ("shortcut", "message_action"):
         if not _str(payload.get("callback_id")):
             return "no callback_id"
@@ -194,10 +214,15 @@ def event_problem(body: Any) -> str | None:
     problem = _optional_str(event, "text", "channel", "channel_type", "ts", "thread_ts", "tab")
     if problem:
         return "event: " + problem
+    for key in ("message", "previous_message"):  # a message_changed event's own objects
+        if event.get(key) is not None and not isinstance(event[key], dict):
+            return f"event: {key} is not an object"
     user = event.get("user")
     if event["type"] == "user_change":  # the only event whose `user` is a profile
         if not isinstance(user, dict) or not _str(user.get("id"), _USER_ID):
             return "event: user_change without a user"
-    elif user is not None and not isinstance(user, str):
+    elif user is not None and not _str(user, _USER_ID):
         return "event: user is not an id"
+    elif user is None and event["type"] == "app_home_opened":
+        return "event: app_home_opened without a user"
     return None

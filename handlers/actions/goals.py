@@ -10,6 +10,7 @@ from slack_sdk import WebClient
 
 from bot.deps import Deps
 from bot.rules.mrkdwn import escape
+from bot.rules.payloads import whole_number
 from bot.usecases.goals import set_goal_status
 from bot.usecases.home import publish_home
 from bot.usecases.wins import win_form
@@ -21,8 +22,9 @@ def parse_choice(action: dict[str, Any]) -> tuple[str, int] | None:
     """'achieved:12' -> ('achieved', 12); None for anything else."""
     value = str((action.get("selected_option") or {}).get("value") or action.get("value") or "")
     status, _, goal_id = value.partition(":")
-    if status in ("achieved", "dropped") and goal_id.isdigit():
-        return status, int(goal_id)
+    number = whole_number(goal_id)
+    if status in ("achieved", "dropped") and number is not None:
+        return status, number
     return None
 
 
