@@ -81,6 +81,13 @@ def _str(value: Any, pattern: re.Pattern[str] | None = None) -> bool:
     )
 
 
+def _url_problem(url: Any) -> str | None:
+    """Slack's response_url: where answers are posted, so a web address or nothing."""
+    if url in (None, "") or (isinstance(url, str) and url.startswith(("https://", "http://"))):
+        return None
+    return "response_url is not a web address"
+
+
 def _optional_str(body: dict[str, Any], *keys: str) -> str | None:
     for key in keys:
         if key in body and body[key] is not None and not isinstance(body[key], str):
@@ -97,7 +104,7 @@ def command_problem(form: dict[str, str]) -> str | None:
     # Enterprise Grid org-wide installs may send an empty team_id with an enterprise_id.
     if not (_str(form.get("team_id"), _TEAM_ID) or _str(form.get("enterprise_id"), _TEAM_ID)):
         return "no team_id"
-    return None
+    return _url_problem(form.get("response_url"))
 
 
 def _team_of(payload: dict[str, Any]) -> Any:
@@ -174,8 +181,15 @@ def interactive_problem(payload: Any) -> str | None:
         problem = _optional_str(payload["message"], "text", "ts", "user", "thread_ts")
         if problem:
             return "message: " + problem
-    if not isinstance(payload.get("response_urls", []), list):
-        return "response_urls is not a list"
+    problem = _url_problem(payload.get("response_url"))
+    if problem:
+        return problem
+    urls = payload.get("response_urls", [])
+    if not isinstance(urls, list) or not all(
+        isinstance(u, dict) and _str(u.get("response_url")) and not _url_problem(u["response_url"])
+        for u in urls
+    ):
+        return "response_urls is not a list of web addresses"
     if kind == "block_actions":
         problem = _actions_problem(payload.get("actions"))
         if problem is None and payload.get("view") is not None:
