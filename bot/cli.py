@@ -115,10 +115,10 @@ def run_serve(settings: Settings, host: str, port: int) -> None:
 
 
 def run_socket(settings: Settings, *, with_scheduler: bool) -> None:
-    from slack_bolt.adapter.socket_mode import SocketModeHandler
     from slack_sdk.errors import SlackApiError
 
     from bot.app import build_app
+    from bot.server import socket_handler
     from bot.slack.gateway import error_code
     from scheduler.runner import background
 
@@ -127,7 +127,7 @@ def run_socket(settings: Settings, *, with_scheduler: bool) -> None:
     prepare(settings.database_url)
     deps = deps_for(settings)
     app = build_app(deps, verify_token=False)
-    handler = SocketModeHandler(app, settings.app_token)
+    handler = socket_handler(app, settings.app_token)
     try:
         handler.connect()
     except SlackApiError as exc:

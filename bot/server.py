@@ -153,6 +153,40 @@ def make_wsgi_app(app: App, db: Database, signing_secret: str) -> Wsgi:
     return wsgi
 
 
+SOCKET_CHECKS = {
+    "slash_commands": payloads.command_problem,
+    "interactive": payloads.interactive_problem,
+    "events_api": payloads.event_problem,
+}
+
+
+def socket_handler(app: App, app_token: str) -> Any:
+    """Bolt's Socket Mode handler, with the checks `make_wsgi_app` makes over HTTP: a
+    wrongly-shaped request is acknowledged (so Slack does not resend it) and dropped,
+    and people's text loses NUL and other control characters before any listener."""
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+    from slack_sdk.socket_mode.client import BaseSocketModeClient
+    from slack_sdk.socket_mode.request import SocketModeRequest
+    from slack_sdk.socket_mode.response import SocketModeResponse
+
+    class Screened(SocketModeHandler):
+        def handle(self, client: BaseSocketModeClient, req: SocketModeRequest) -> None:
+            check = SOCKET_CHECKS.get(req.type)
+            if check is not None:
+                payload = req.payload
+                problem = check(payload) if isinstance(payload, dict) else "not an object"
+                if problem:
+                    log.warning("malformed %s from Slack over Socket Mode: %s", req.type, problem)
+                    client.send_socket_mode_response(
+                        SocketModeResponse(envelope_id=req.envelope_id)
+                    )
+                    return
+                req.payload = payloads.clean(payload)
+            super().handle(client, req)
+
+    return Screened(app, app_token)
+
+
 def make_server(wsgi: Wsgi, host: str, port: int, threads: int = 8) -> Any:
     """A waitress server bound to (host, port); port 0 picks a free one.
 
