@@ -5,10 +5,11 @@ from __future__ import annotations
 import io
 import json
 import logging
+import re
 import sys
 from collections.abc import Callable, Iterable
 from typing import Any
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl, unquote_plus, urlencode
 
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
@@ -46,45 +47,72 @@ class Refused(Exception):
     """A request that is not what Slack sends: answered 400 with the reason."""
 
 
+# Cleaning is needed only when the raw text shows a control character or a lone
+# surrogate: percent-encoded or raw in a form, or as a JSON escape (a surrogate pair,
+# which JSON also uses for emoji, is checked and left alone by `payloads.clean`).
+_CONTROL_IN_FORM = re.compile(r"%(?:0[0-8BCEFbcef]|1[0-9A-Fa-f])|[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_CONTROL_IN_JSON = re.compile(r"\\u(?:00[01][0-9A-Fa-f]|[dD][89A-Fa-f])")
+# The only form fields read before Bolt: decoding all of them cost more than the rest of
+# the checks together.
+_CHECKED_FIELDS = ("command", "user_id", "team_id", "enterprise_id", "response_url")
+
+
+def _fields(text: str) -> dict[str, str]:
+    """A form's fields, values still percent-encoded; `Refused` for a field given twice
+    (Bolt reads the first, a check might read the last)."""
+    fields: dict[str, str] = {}
+    for part in text.split("&"):
+        if part:
+            key, _, value = part.partition("=")
+            key = unquote_plus(key) if "%" in key or "+" in key else key
+            if key in fields:
+                raise Refused("a field given twice")
+            fields[key] = value
+    return fields
+
+
+def _json(text: str, problem_of: Callable[[Any], str | None]) -> tuple[Any, bool]:
+    """The parsed JSON and whether it needs cleaning; `Refused` if its shape is wrong."""
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise Refused("not JSON") from exc
+    problem = problem_of(data)
+    if problem:
+        raise Refused(problem)
+    return data, bool(_CONTROL_IN_JSON.search(text))
+
+
 def screened(body: bytes, content_type: str) -> bytes:
     """The body as Bolt should see it, or `Refused`: the JSON parses to an object, the
     payload has the shape Slack gives it (bot/rules/payloads.py), and text from people
-    carries no NUL or other control characters (they are stripped, the rest kept).
+    carries no NUL or other control characters (they are stripped, the rest kept, and
+    the body re-encoded).
 
     Bolt would answer a broken payload with a 500 rather than refuse it, and a listener
     would meet a missing user or a string where a list belongs deep inside its work."""
     try:
         text = body.decode()
-        if content_type == JSON:
-            data = json.loads(text)
-            problem = payloads.event_problem(data)
-            if problem:
-                raise Refused(problem)
-            cleaned = payloads.clean(data)
-            return body if cleaned == data else json.dumps(cleaned).encode()
-        fields = parse_qsl(text, keep_blank_values=True, strict_parsing=bool(text))
-    except ValueError as exc:  # not UTF-8, not JSON, not a form
-        raise Refused("not a well-formed body") from exc
-    form = dict(fields)
-    if len(form) != len(fields):
-        raise Refused("a field given twice")  # Bolt reads the first, a check the last
-    if "payload" in form:
-        try:
-            data = json.loads(form["payload"])
-        except ValueError as exc:
-            raise Refused("payload is not JSON") from exc
-        problem = payloads.interactive_problem(data)
-        if problem:
-            raise Refused(problem)
-        cleaned = payloads.clean(data)
-        return body if cleaned == data else urlencode({"payload": json.dumps(cleaned)}).encode()
-    if "ssl_check" in form:  # Slack checking the certificate: Bolt answers it
+    except ValueError as exc:
+        raise Refused("not UTF-8") from exc
+    if content_type == JSON:
+        data, dirty = _json(text, payloads.event_problem)
+        return json.dumps(payloads.clean(data)).encode() if dirty else body
+    fields = _fields(text)
+    if "payload" in fields:
+        data, dirty = _json(unquote_plus(fields["payload"]), payloads.interactive_problem)
+        if not dirty:
+            return body
+        return urlencode({"payload": json.dumps(payloads.clean(data))}).encode()
+    if "ssl_check" in fields:  # Slack checking the certificate: Bolt answers it
         return body
-    problem = payloads.command_problem(form)
+    checked = {k: unquote_plus(fields[k]) for k in _CHECKED_FIELDS if k in fields}
+    problem = payloads.command_problem(checked)
     if problem:
         raise Refused(problem)
-    cleaned = payloads.clean(form)
-    return body if cleaned == form else urlencode(cleaned).encode()
+    if not _CONTROL_IN_FORM.search(text):
+        return body
+    return urlencode(payloads.clean(dict(parse_qsl(text, keep_blank_values=True)))).encode()
 
 
 def content_length(environ: dict[str, Any]) -> int:

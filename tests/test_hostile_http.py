@@ -180,8 +180,12 @@ def test_a_chunked_body_over_the_limit_is_refused(bench: Running) -> None:
 
 
 def test_a_body_just_over_the_limit_is_refused_and_one_under_is_read(bench: Running) -> None:
-    big = command_form(text="x" * (MAX_BODY + 1))
-    assert bench.client.post(big, FORM).status == 413
+    head = (
+        b"POST /slack/events HTTP/1.1\r\nHost: x\r\nContent-Type: " + FORM.encode() + b"\r\n"
+        b"Content-Length: " + str(MAX_BODY + 1).encode() + b"\r\n\r\n"
+    )
+    status, _ = raw_request(bench.url, head, b"command=%2Fwin")
+    assert status.split()[1] == b"413"
     # Under the limit it is read (and this win is too long: a kind answer, not saved).
     fits = command_form(text="y" * (MAX_BODY - 1000))
     reply = bench.client.post(fits, FORM)
@@ -294,3 +298,27 @@ def test_odd_numbers_in_buttons_are_answered_not_crashed(
     quiet(any_bench)
     assert crashes == []
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
+
+
+def test_the_wsgi_app_itself_refuses_a_big_body_unread(bench: Running) -> None:
+    """For a WSGI server without waitress's own limit: the app checks Content-Length
+    before it touches the body."""
+    from bot.app import build_app
+    from bot.server import make_wsgi_app
+    from tests.conftest import SECRET
+
+    class Untouchable:
+        def read(self, *_: object) -> bytes:
+            raise AssertionError("the body was read")
+
+    wsgi = make_wsgi_app(build_app(bench.deps), bench.db, SECRET)
+    answered: list[str] = []
+    environ = {
+        "PATH_INFO": "/slack/events",
+        "REQUEST_METHOD": "POST",
+        "CONTENT_TYPE": FORM,
+        "CONTENT_LENGTH": str(300 * 1024 * 1024),
+        "wsgi.input": Untouchable(),
+    }
+    body = b"".join(wsgi(environ, lambda status, headers: answered.append(status)))
+    assert answered == ["413 Content Too Large"] and body == b"request too large\n"
