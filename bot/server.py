@@ -119,7 +119,7 @@ def content_length(environ: dict[str, Any]) -> int:
     """The announced body length; `Refused` when it is not a number. No header: 0
     (waitress sets it after reading a chunked body, within its own limit)."""
     raw = str(environ.get("CONTENT_LENGTH") or "0").strip()
-    if not raw.isdigit():
+    if not (raw.isascii() and raw.isdigit()):
         raise Refused("Content-Length is not a number")
     return int(raw)
 

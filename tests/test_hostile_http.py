@@ -6,6 +6,7 @@ PostgreSQL."""
 from __future__ import annotations
 
 import http.client
+import io
 import json
 import logging
 import socket
@@ -322,3 +323,22 @@ def test_the_wsgi_app_itself_refuses_a_big_body_unread(bench: Running) -> None:
     }
     body = b"".join(wsgi(environ, lambda status, headers: answered.append(status)))
     assert answered == ["413 Content Too Large"] and body == b"request too large\n"
+
+
+def test_the_wsgi_app_refuses_a_length_that_is_not_ascii_digits(bench: Running) -> None:
+    from bot.app import build_app
+    from bot.server import make_wsgi_app
+    from tests.conftest import SECRET
+
+    wsgi = make_wsgi_app(build_app(bench.deps), bench.db, SECRET)
+    for length in ("²", "-1", "1e3", "abc"):
+        answered: list[str] = []
+        environ = {
+            "PATH_INFO": "/slack/events",
+            "REQUEST_METHOD": "POST",
+            "CONTENT_TYPE": FORM,
+            "CONTENT_LENGTH": length,
+            "wsgi.input": io.BytesIO(b"command=%2Fwin"),
+        }
+        b"".join(wsgi(environ, lambda status, headers: answered.append(status)))
+        assert answered == ["400 Bad Request"], length
