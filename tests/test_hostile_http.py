@@ -331,8 +331,9 @@ def test_the_wsgi_app_refuses_a_length_that_is_not_ascii_digits(bench: Running) 
     from tests.conftest import SECRET
 
     wsgi = make_wsgi_app(build_app(bench.deps), bench.db, SECRET)
+    answered: list[str] = []
     for length in ("²", "-1", "1e3", "abc"):
-        answered: list[str] = []
+        answered.clear()
         environ = {
             "PATH_INFO": "/slack/events",
             "REQUEST_METHOD": "POST",
