@@ -153,10 +153,10 @@ def run_serve(settings: Settings, host: str, port: int) -> None:
 
 
 def run_socket(settings: Settings, *, with_scheduler: bool) -> None:
-    from slack_bolt.adapter.socket_mode import SocketModeHandler
     from slack_sdk.errors import SlackApiError
 
     from bot.app import build_app
+    from bot.server import socket_handler
     from bot.slack.gateway import error_code
     from scheduler.runner import background
 
@@ -165,7 +165,7 @@ def run_socket(settings: Settings, *, with_scheduler: bool) -> None:
     check_bot_token(settings)
     deps = deps_for(settings)
     app = build_app(deps, verify_token=False)
-    handler = SocketModeHandler(app, settings.app_token)
+    handler = socket_handler(app, settings.app_token)
     try:
         handler.connect()
     except SlackApiError as exc:
@@ -360,7 +360,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings: Settings | None = None
     try:
         settings = load_settings()
-        setup_logging(settings.bot_token, settings.signing_secret, settings.app_token)
+        setup_logging(*settings.secrets())
         if args.command == "serve":
             run_serve(settings, args.host, settings.port if args.port is None else args.port)
         elif args.command == "socket":

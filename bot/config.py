@@ -12,6 +12,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
 
@@ -48,6 +49,16 @@ class Settings:
     placeholders: frozenset[str] = field(default_factory=frozenset)
     # Sandbox and tests only: read `now` from this file (bot/clock.py FileClock).
     clock_file: str | None = None
+
+    def secrets(self) -> tuple[str, ...]:
+        """What logs must never show: the tokens, the signing secret and the database
+        password (bot/logs.py masks each wherever it appears)."""
+        try:
+            password = urlsplit(self.database_url).password
+        except ValueError:  # an unreadable URL fails at connect time, not here
+            password = None
+        values = (self.bot_token, self.signing_secret, self.app_token, password)
+        return tuple(str(v) for v in values if v)
 
     def require(self, *names: str) -> None:
         """Fail clearly when a mode needs a setting that was not given."""
