@@ -12,7 +12,8 @@ an app-level token sent in the Authorization header.
 
 Failures on demand: `fail(method, error)` answers `ok: false`; `fail(method, status=429,
 retry_after=1)` or `status=500` answers with that HTTP status; `limit_per_second` makes
-chat.postMessage answer 429 with Retry-After beyond a rate.
+chat.postMessage answer 429 with Retry-After beyond a rate; `delays[method] = seconds`
+makes a method that slow to answer.
 """
 
 from __future__ import annotations
@@ -102,6 +103,7 @@ class FakeSlack:
         self.failures: dict[str, deque[tuple[int, str | None, float]]] = {}
         self.limit_per_second: float | None = None
         self.post_delay = 0.0  # seconds each chat.postMessage takes (a slow Slack)
+        self.delays: dict[str, float] = {}  # seconds a method takes to answer (a hung Slack)
         self.socket_urls: Callable[[], str] | None = None  # Socket Mode connection URLs
         self._window: deque[float] = deque()
         self._lock = threading.Condition()
@@ -248,6 +250,8 @@ class FakeSlack:
         self.record(method, args, token)
         if method == "chat.postMessage" and self.post_delay:
             time.sleep(self.post_delay)
+        if self.delays.get(method):
+            time.sleep(self.delays[method])
         if error:
             return 200, {"ok": False, "error": error}, {}
         if method == "apps.connections.open":

@@ -222,6 +222,7 @@ class Database:
         """Rows this SQLite connection has written so far (0 on PostgreSQL)."""
         if self._wal is None:
             return 0
+        session.flush()  # what the commit would write, counted now
         return int(session.connection().connection.dbapi_connection.total_changes)  # type: ignore[union-attr]
 
     def is_reachable(self) -> bool:
