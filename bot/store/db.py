@@ -44,9 +44,21 @@ class DatabaseUnavailable(Exception):
     nothing in the unit of work was saved."""
 
 
-# What "the database did not answer" looks like from SQLAlchemy (OperationalError also
-# covers SQLite's "database is locked" and "disk I/O error").
-_UNREACHABLE = (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError)
+# SQLite reports every failure as OperationalError; these are the ones that mean "cannot
+# get at the database now" rather than a broken statement or schema.
+_SQLITE_UNAVAILABLE = ("locked", "busy", "unable to open", "disk i/o", "readonly", "disk is full")
+
+
+def unavailable(exc: Exception) -> bool:
+    """Whether `exc` means the database did not answer (down, refusing or dropping
+    connections, no pool connection in time, locked elsewhere)."""
+    if isinstance(exc, sa_exc.InterfaceError | sa_exc.TimeoutError):
+        return True
+    if not isinstance(exc, sa_exc.OperationalError):
+        return False
+    if "sqlite" in type(exc.orig).__module__:
+        return any(word in str(exc.orig).lower() for word in _SQLITE_UNAVAILABLE)
+    return True  # psycopg: connection failures; bad statements are ProgrammingError
 
 
 def make_engine(url: str) -> Engine:
@@ -150,7 +162,7 @@ class WalSync:
             # database file, which SQLite fsyncs after a checkpoint.
             return
         try:
-            os.fsync(fd)
+            flush_file(fd)
             inode = os.fstat(fd).st_ino
         finally:
             os.close(fd)
@@ -163,6 +175,15 @@ class WalSync:
             finally:
                 os.close(directory)
             self._synced_inode = inode
+
+
+def flush_file(fd: int) -> None:
+    """Bring a file's data to the disk: fdatasync where there is one, as SQLite's own
+    syncs do (the data and its size, not its timestamps), else fsync."""
+    if hasattr(os, "fdatasync"):
+        os.fdatasync(fd)
+    else:
+        os.fsync(fd)
 
 
 def _sqlite_file(url: str) -> str | None:
@@ -201,7 +222,9 @@ class Database:
                 wrote = self._changes(session) != before
             if wrote and self._wal is not None:
                 self._wal.sync()
-        except _UNREACHABLE as exc:
+        except (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError) as exc:
+            if not unavailable(exc):
+                raise
             raise DatabaseUnavailable(str(exc).splitlines()[0]) from exc
         except OSError as exc:  # the fsync itself failed: the commit is not confirmed
             raise DatabaseUnavailable(f"could not make the commit durable: {exc}") from exc
