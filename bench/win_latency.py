@@ -28,6 +28,7 @@ percentiles and the per-round spread. Only loopback is used.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import cProfile
 import http.client
 import json
@@ -163,7 +164,13 @@ def serve(kind: str, threads: int, profile_to: str | None) -> None:
         if profile_to:
             wsgi = profiled(wsgi, profiles)
         server = make_server(wsgi, "127.0.0.1", 0, threads=threads)
-        thread = threading.Thread(target=server.run, daemon=True)
+
+        def run() -> None:
+            # Closing the socket under waitress's select loop ends it with EBADF.
+            with contextlib.suppress(OSError):
+                server.run()
+
+        thread = threading.Thread(target=run, daemon=True)
         thread.start()
         hello = {"port": server.effective_port, "slack_url": slack.url, "db": url}
         print(json.dumps(hello), flush=True)
