@@ -55,7 +55,7 @@ def unavailable_text(text: str) -> str:
     )
 
 
-REPLAYED = "That `/win` was handled already: it is saved once, nothing was added again."
+REPLAYED = "That `/win` was handled already; nothing was added again."
 
 
 def register(app: App, deps: Deps) -> None:
