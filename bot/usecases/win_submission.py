@@ -16,10 +16,12 @@ from bot.store.db import Database
 from bot.store.models import WIN_SOURCES, Member, Win
 from bot.usecases.wins import (
     Rejected,
+    Replayed,
     WinDetails,
     add_wins,
     check_text,
     discard_draft,
+    first_time,
     goal_choices,
     update_win,
 )
@@ -42,7 +44,7 @@ class Warn:
     view: dict[str, Any]
 
 
-Result = Saved | FieldErrors | Warn
+Result = Saved | FieldErrors | Warn | Replayed
 
 
 # private_metadata is ours, but it is read back from a request: take only what we wrote.
@@ -54,7 +56,11 @@ def _link(value: object) -> str | None:
     return value if isinstance(value, str) and value.startswith("https://") else None
 
 
-def submit_win_form(db: Database, member: Member, view: dict[str, Any], now: datetime) -> Result:
+def submit_win_form(
+    db: Database, member: Member, view: dict[str, Any], now: datetime, *, key: str | None = None
+) -> Result:
+    """What the submitted win form means. New wins are saved once per `key` (see
+    bot/usecases/wins.py request_key): a replayed submission is Replayed."""
     meta = state.metadata(view)
     text = state.text(view, "text")
     category = state.selected(view, "category")
@@ -119,6 +125,8 @@ def submit_win_form(db: Database, member: Member, view: dict[str, Any], now: dat
     assert isinstance(checked, list)
     texts = [text.strip()] if source == "shortcut" else checked
     with db.begin() as session:
+        if not first_time(session, member, key, now):
+            return Replayed()
         wins = add_wins(session, member, texts, source, now, details, phi_flagged=flagged)
     if draft_id is not None:
         discard_draft(db, member, draft_id)
