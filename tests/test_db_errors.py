@@ -12,9 +12,7 @@ SECRET_TEXT = "caught a mislabeled specimen for John Smith, MRN 00123456"
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgres"])
-def test_a_failed_statement_hides_its_values(
-    backend: str, request: pytest.FixtureRequest
-) -> None:
+def test_a_failed_statement_hides_its_values(backend: str, request: pytest.FixtureRequest) -> None:
     url = request.getfixturevalue("sqlite_url" if backend == "sqlite" else "postgres_url")
     db = Database(url)
     try:
