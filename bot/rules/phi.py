@@ -123,23 +123,32 @@ def name_lists() -> NameLists:
 # Capitalised words in lab writing that the Census lists hold as names but that are
 # never a person here, or only with a title or cue: eponyms of stains, tests, blood
 # groups and QC rules, vendors and instruments, months and days, departments.
-_NOT_NAMES = frozenset(
+_EPONYMS = frozenset(
     """
     gram wright giemsa coombs kleihauer betke westgard levey jennings ziehl neelsen
     gomori papanicolaou romanowsky grunwald hansel kinyoun wintrobe westergren ishihara
     kirby bauer mueller hinton thayer martin macconkey sabouraud lowenstein jensen
     christensen simmons bence jones howell jolly auer dohle pappenheimer cabot heinz
     russell willebrand hodgkin epstein barr kell duffy kidd lewis lutheran diego dombrock
-    colton cartwright landsteiner wiener rhesus kaposi wilson cushing addison graves
-    hashimoto crohn down turner klinesmith gaucher tay sachs marfan burkitt reed sternberg
-    charcot leyden curschmann schistocyte ehrlich kovac loeffler wayson gimenez warthin
-    starry steiner grocott fontana masson verhoeff perls prussian congo sudan oil nile
-    beckman coulter abbott roche siemens sysmex ortho vitros cobas atellica alinity
+    colton cartwright landsteiner wiener kaposi wilson cushing addison graves hashimoto
+    crohn down turner gaucher tay sachs marfan burkitt reed sternberg charcot leyden
+    curschmann ehrlich kovac loeffler wayson gimenez warthin starry steiner grocott
+    fontana masson verhoeff perls beckman coulter abbott hamilton fisher dickinson
+    """.split()  # noqa: SIM905
+)
+# Surnames that name a stain, test, blood group or vendor: a name only next to a given
+# name or after a patient title ("Gerald Simmons", "Mrs. Lewis"), never alone ("Kell").
+_NOT_NAMES = _EPONYMS | frozenset(
+    """
+    rhesus schistocyte prussian congo sudan oil nile
+    roche siemens sysmex ortho vitros cobas atellica alinity
     architect dimension radiometer nova tosoh sebia helena stago werfen cepheid biofire
-    hologic bruker vitek maldi becton dickinson thermo fisher quidel binax sofia cerner
+    hologic bruker vitek maldi becton thermo quidel binax cerner
     epic meditech sunquest beaker soft orchard lifepoint haemonetics terumo grifols
     immucor bio rad biorad randox qiagen illumina luminex diasorin liaison snibe mindray
-    horiba yumizen cellavision pyxis omnicell baxter alaris hamilton tecan eppendorf
+    horiba yumizen cellavision pyxis omnicell baxter alaris tecan eppendorf
+    nurse doctor dr tech coach dean officer sister chaplain director manager supervisor
+    patient baby boy girl twin mom dad mother father son daughter
     january february march april may june july august september october november december
     monday tuesday wednesday thursday friday saturday sunday christmas easter thanksgiving
     memorial labor veterans independence juneteenth halloween new year
@@ -311,7 +320,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     (
         "room",
         re.compile(
-            r"\b(?i:room|rm\.?)\s*#?\s*\d{1,4}[A-Za-z]?[\s,/-]*(?i:bed)\s*#?\s*\d{1,3}[A-Za-z]?\b"
+            r"\b(?i:room|rm\.?)\s*#?\s*\d{1,4}[A-Za-z]?[\s,/-]*(?i:bed)\s*#?\s*(?:\d{1,3}[A-Za-z]?|[A-F])\b"
             r"|\b(?i:bed)\s*#?\s*\d{1,3}[A-Za-z]?\b(?!\s*(?:count|days|capacity|census))"
         ),
     ),
@@ -376,7 +385,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 # "patient identification"); masked before the rules run so no rule sees them as a cue.
 _PATIENT_NOUNS = (
     "access|advocacy|advocate|appreciation|blood|care|centered|education|engagement|"
-    "experience|family|financial|first|flow|id|identification|identifiers?|information|"
+    "experience|family|financial|first|flow|identification|identifiers?|information|"
     "intake|labels?|labeling|liaison|management|navigation|navigator|outcomes|placement|"
     "portal|quality|records?|registration|relations|results?|rights|safety|samples?|"
     "satisfaction|services?|specimens?|support|testing|transport|wristbands?|zero|"
@@ -409,7 +418,8 @@ _COMMA_NAME = re.compile(rf"(?<![\w'’-])(?P<hit>{_TOKEN},[ \t]{_TOKEN})(?![\w'
 
 _PATIENT_TITLE = re.compile(r"(?:\b(?:Mrs?|Ms|Mx|Miss|Mstr|Master)\.?|\bMr\.)\s*$")
 _PATIENT_CUE = re.compile(
-    r"(?:\b(?:[Pp]atient|PATIENT|[Pp]ts?|[Rr]esident|[Nn]ewborn|[Bb]aby|[Ii]nfant|[Dd]onor"
+    r"(?:\b(?:[Pp]atient|PATIENT|[Pp]ts?|[Rr]esident|[Nn]ewborn|[Bb]aby(?:\s+(?:boy|girl))?"
+    r"|[Tt]wins?(?:\s+[AB])?|[Ii]nfant|[Dd]onor"
     r"|[Dd]ecedent|[Mm]other|[Ff]ather|[Ss]pouse|[Hh]usband|[Ww]ife|[Dd]aughter|[Ss]on"
     r"|[Gg]uardian)(?:\s+(?:named|called|is|was))?[\s,:]*|\b(?i:named|called)\s+)$"
 )
@@ -421,24 +431,35 @@ _CLINICIAN_SUFFIX = re.compile(
     r"^,?\s*(?:MD|M\.D\.|DO|RN|LPN|NP|PA-C|PA|MLS|MT|MLT|CLS|SBB|PhD|DVM|PharmD|MBA|BSN"
     r"|CNA|RRT|MPH|DPM)\b"
 )
-# Before a name: words that make it a colleague ("taught Maria", "with Dr. Okafor",
-# "my mentor Sam Lee", "thanks to Priya"). A patient title or cue wins over these.
-_COLLEAGUE_BEFORE = re.compile(
+# Before a name: words that make it a colleague ("taught Maria", "my mentor Sam Lee",
+# "thanks to Priya"). A patient title or cue wins over these.
+_COLLEAGUE_STRONG = re.compile(
     r"\b(?i:taught|teach(?:ing)?|train(?:ed|ing)?|mentor(?:ed|ing|s)?|mentee|precept(?:ed|ing|or)"
-    r"|orient(?:ed|ing)|shadow(?:ed|ing)?|coach(?:ed|ing)?|with|thank(?:ed|s)?(?:\s+to)?"
+    r"|orient(?:ed|ing)|shadow(?:ed|ing)?|coach(?:ed|ing)?|thank(?:ed|s)?(?:\s+to)?"
     r"|kudos(?:\s+to)?|shout[- ]?out(?:\s+to)?|congrat(?:s|ulations)?(?:\s+to)?"
-    r"|helped|help(?:ing)?|cover(?:ed|ing)?(?:\s+for)?|reliev(?:ed|ing)|swap(?:ped)?"
+    r"|cover(?:ed|ing)?(?:\s+for)|reliev(?:ed|ing)|swap(?:ped)?(?:\s+shifts?\s+with)?"
     r"|co-?workers?|colleagues?|supervisor|manager|director|lead|tech(?:nologist|nician)?s?"
     r"|phlebotomists?|nurses?|pathologists?|residents?|fellows?|interns?|students?|buddy"
-    r"|partner|team(?:mate)?s?|staff|asked|told|joined|welcomed|welcome|hired|interviewed"
-    r"|onboard(?:ed|ing)?|presented|co-?presented|published|nominated|recognized|praised"
-    r"|introduced|met|paired|from|by|our|my|new|coordinator|educator|charge|chief"
-    r"|specialist|courier|rep(?:resentative)?|vendor|engineer|scientist|assistant"
-    r"|dear|hi|hello|cc|per|via|alongside|under)[\s,:]*$"
+    r"|teammates?|staff|hired|interviewed|onboard(?:ed|ing)?|co-?presented|nominated"
+    r"|coordinator|educator|chief|specialist|courier|rep(?:resentative)?|vendor|engineer"
+    r"|scientist|assistant|MLS|MLT|MT|CLS|SBB|RN|LPN|NP|RT|dear|hi|hello|cc)[\s,:]*$"
 )
+# Weaker cues ("with", "joined", "our"): a colleague unless the sentence tells of a
+# patient's experience ("Stayed with Mabel Dunn while she fainted during the draw").
+_COLLEAGUE_WEAK = re.compile(
+    r"\b(?i:with|alongside|asked|told|joined|welcomed|welcome|introduced|met|paired"
+    r"|presented|published|recognized|praised|partner|team|our|my|new|per|via|and)[\s,:]*$"
+)
+_PATIENT_EVENT = re.compile(
+    r"(?i:faint|passed\s+out|scared|nervous|afraid|terrified|cried|crying|needle|vein|stick"
+    r"|draw|drew|redraw|biopsy|transfus|admitted|discharged|surgery|diagnos|results?\b"
+    r"|wristband|armband|specimen|sample|tube|critical|her\s+(?:arm|blood)|his\s+(?:arm|blood))"
+)
+# After a name: relatives and groups of patients ("the Hoang twins", "the Reyes family").
+_FAMILY_AFTER = re.compile(r"^\s+(?i:twins|triplets|family|baby|newborn|kids|children)\b")
 # After a name: "Maria and I", "Sam taught me", "Okafor's team", "Lee from day shift".
 _COLLEAGUE_AFTER = re.compile(
-    r"^(?:['’]s?\s+)?(?i:and\s+I\b|and\s+me\b|&\s+I\b|taught|trained|showed|helped\s+me"
+    r"^\s*(?:['’]s?\s+)?(?i:and\s+I\b|and\s+me\b|&\s+I\b|taught|trained|showed|helped\s+me"
     r"|mentored|precepted|covered|(?:['’]s\s+)?(?:team|shift|crew|group|lab|class|lecture"
     r"|talk|presentation|poster|paper|idea|suggestion|help|advice|tip|workflow|protocol"
     r"|procedure|SOP|spreadsheet|tracker|dashboard|bench|section|department|office"
@@ -553,7 +574,7 @@ class Guard:
                     (g for g in ("hit", "hit2") if g in pattern.groupindex and match.group(g)), 0
                 )
                 start, end = match.span(group)
-                if not _NOT_AFTER.search(masked, max(0, start - 24), start):
+                if rule == "device" or not _NOT_AFTER.search(masked, max(0, start - 24), start):
                     candidates.append((start, -end, order, rule))
         names = _names(masked, self.names or name_lists(), self.colleagues)
         if "name" in self.rules:
@@ -646,25 +667,42 @@ def _judge_run(
     spans: list[tuple[str, tuple[int, int]]] = []
     i = 0
     while i < len(tokens):
-        if kinds[i] == "U" and _PATIENT_TITLE.search(text, 0, tokens[i][0]):
-            kinds[i] = "K"  # "Mrs. Okonkwo": the title makes it a name
+        if kinds[i] in "UE" and _titled(text, tokens[i][0]):
+            kinds[i] = "K"  # "Mrs. Okonkwo", "pt Lewis": the title makes it a name
+        if (
+            kinds[i] == "E"
+            and i > 0
+            and kinds[i - 1] == "K"
+            and _key(tokens[i - 1][2]) in lists.given
+        ):
+            kinds[i] = "K"  # "Gerald Simmons"
+        if kinds[i] == "U" and i + 1 < len(tokens) and kinds[i + 1] == "U":
+            # Two unknown capitalised words mid-sentence with a clinical context
+            # ("Nikolai Ivanov's blood type"): judged like known names.
+            after = text[tokens[i + 1][1] : tokens[i + 1][1] + 60]
+            if not _SENTENCE_START.search(text, 0, tokens[i][0]) and _PATIENT_AFTER.match(after):
+                kinds[i] = kinds[i + 1] = "K"
         if kinds[i] not in "KI":
             i += 1
             continue
         j = i
-        while j < len(tokens) and kinds[j] in "KI":
+        while j < len(tokens) and (
+            kinds[j] in "KI" or (kinds[j] == "E" and _key(tokens[j - 1][2]) in lists.given)
+        ):
             j += 1
         first = i
         if (
             i > 0
             and kinds[i - 1] == "U"
-            and tokens[j - 1][2].lower() in lists.surnames
+            and _key(tokens[j - 1][2]) in lists.surnames
             and not _SENTENCE_START.search(text, 0, tokens[i - 1][0])
         ):
             first = i - 1
         last = j
-        if j < len(tokens) and kinds[j] == "U" and (
-            tokens[j - 1][2].rstrip(".").lower() in lists.given or kinds[j - 1] == "I"
+        if (
+            j < len(tokens)
+            and kinds[j] == "U"
+            and (_key(tokens[j - 1][2]) in lists.given or kinds[j - 1] == "I")
         ):
             last = j + 1
         verdict = _judge(text, tokens[first:last], lists, colleagues)
@@ -674,10 +712,18 @@ def _judge_run(
     return spans
 
 
+def _key(word: str) -> str:
+    """The lookup form of a word: "O'Sullivan" -> "osullivan" (as the Census spells it)."""
+    return word.rstrip(".").lower().replace("'", "").replace("’", "")
+
+
 def _kind(word: str, lists: NameLists) -> str:
-    """K: a known name, I: an initial, U: an unknown capitalised word, S: not a name."""
-    low = word.rstrip(".").lower()
-    if low in _NOT_NAMES:
+    """K: a known name, I: an initial, U: an unknown capitalised word, S: not a name,
+    E: an eponym (a name only next to a given name or after a patient title)."""
+    low = _key(word)
+    if low in _EPONYMS:
+        return "E"
+    if low in _NOT_NAMES or any(p in _NOT_NAMES for p in low.split("-")):
         return "S"
     if len(low) == 1:
         return "I"
@@ -692,7 +738,7 @@ def _judge(
 ) -> str:
     """'patient-titled', 'patient', 'colleague', or '' (not judged a name)."""
     start, end = tokens[0][0], tokens[-1][1]
-    words = tuple(t[2].rstrip(".").lower() for t in tokens)
+    words = tuple(_key(t[2]) for t in tokens)
     if all(len(w) == 1 for w in words):
         return ""
     if words in colleagues:
@@ -703,10 +749,13 @@ def _judge(
         return ""
     if _CLINICIAN_TITLE.search(before) or _CLINICIAN_SUFFIX.match(after):
         return "colleague"
-    titled = bool(_PATIENT_TITLE.search(before) or _PATIENT_CUE.search(before))
-    if titled:
+    if _PATIENT_TITLE.search(before) or _PATIENT_CUE.search(before):
         return "patient-titled"
-    if _COLLEAGUE_BEFORE.search(before) or _COLLEAGUE_AFTER.match(after):
+    if _COLLEAGUE_STRONG.search(before) or _COLLEAGUE_AFTER.match(after):
+        return "colleague"
+    sentence = _sentence(text, start, end)
+    clinical = bool(_PATIENT_AFTER.match(after)) or bool(_PATIENT_BEFORE.search(before))
+    if _COLLEAGUE_WEAK.search(before) and not (clinical or _PATIENT_EVENT.search(sentence)):
         return "colleague"
     known = [all(p in lists.given or p in lists.surnames for p in w.split("-")) for w in words]
     plain = [k and w not in lists.words for w, k in zip(words, known, strict=True)]
@@ -723,10 +772,20 @@ def _judge(
     if not any(known):
         return ""
     # One word: only with clinical context around it.
-    clinical = bool(_PATIENT_AFTER.match(after)) or bool(_PATIENT_BEFORE.search(before))
-    if clinical:
+    if clinical or _FAMILY_AFTER.match(after):
         return "patient"
     return ""
+
+
+def _titled(text: str, start: int) -> bool:
+    before = text[max(0, start - 40) : start]
+    return bool(_PATIENT_TITLE.search(before) or _PATIENT_CUE.search(before))
+
+
+def _sentence(text: str, start: int, end: int) -> str:
+    left = max(text.rfind(". ", 0, start), text.rfind("\n", 0, start), start - 120)
+    stops = [i for i in (text.find(". ", end), text.find("\n", end)) if i >= 0]
+    return text[max(0, left) : min([*stops, end + 120])]
 
 
 _DEFAULT = Guard()
