@@ -10,7 +10,7 @@ from bot.blocks import state
 from bot.blocks import wins as blocks
 from bot.rules.catalog import CATEGORIES
 from bot.rules.localtime import local_date
-from bot.rules.phi import find_phi
+from bot.rules.phi import Guard
 from bot.store.db import Database
 from bot.store.models import WIN_SOURCES, Member, Win
 from bot.usecases.wins import (
@@ -53,7 +53,9 @@ def _link(value: object) -> str | None:
     return value if isinstance(value, str) and value.startswith("https://") else None
 
 
-def submit_win_form(db: Database, member: Member, view: dict[str, Any], now: datetime) -> Result:
+def submit_win_form(
+    db: Database, member: Member, view: dict[str, Any], now: datetime, guard: Guard
+) -> Result:
     meta = state.metadata(view)
     text = state.text(view, "text")
     category = state.selected(view, "category")
@@ -88,7 +90,7 @@ def submit_win_form(db: Database, member: Member, view: dict[str, Any], now: dat
         permalink=_link(meta.get("permalink")),
         in_digest=digest,
     )
-    findings = find_phi(text)
+    findings = guard.find(text)
     if findings and not acknowledged:
         with db.begin() as session:
             goals = goal_choices(session, member, details.goal_id)

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from bot.blocks import wins as blocks
 from bot.rules.localtime import local_date
-from bot.rules.phi import Finding, find_phi
+from bot.rules.phi import Finding, Guard
 from bot.rules.wins import MAX_WINS_PER_ENTRY, length_problem, split_wins
 from bot.store.db import Database
 from bot.store.later import OnError
@@ -87,6 +87,7 @@ def submit_text(
     now: datetime,
     details: WinDetails | None = None,
     *,
+    guard: Guard,
     write_behind: OnError | None = None,
 ) -> Outcome:
     """Log the wins in `text`, hold it if it may carry patient data, or say why not.
@@ -98,7 +99,7 @@ def submit_text(
     if isinstance(checked, Rejected):
         return checked
     details = details or WinDetails()
-    findings = find_phi(text)
+    findings = guard.find(text)
     if not findings and write_behind is not None and details.goal_id is None:
         rows = [win_row(member, piece, source, now, details) for piece in checked]
         db.insert_later(Win.__table__, rows, write_behind)

@@ -126,7 +126,7 @@ def register(app: App, deps: Deps) -> None:
             )
         elif word == "surveys":
             with deps.db.begin() as session:
-                found = survey_results(session, team)
+                found = survey_results(session, team, deps.phi.in_session(session, team))
                 record(session, team, me, "surveys", {}, now)
             ack(response_type="ephemeral", text="Match surveys", blocks=results_blocks(found))
         elif word == "remove" and len(users) != 1:

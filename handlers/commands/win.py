@@ -81,7 +81,13 @@ def register(app: App, deps: Deps) -> None:
             ack(response_type="ephemeral", blocks=listed, text="Your latest wins")
             return
         outcome = submit_text(
-            deps.db, member, text, "slash", deps.clock.now(), write_behind=tell_lost(client, member)
+            deps.db,
+            member,
+            text,
+            "slash",
+            deps.clock.now(),
+            guard=deps.phi.for_team(deps.db, member.team_id),
+            write_behind=tell_lost(client, member),
         )
         if isinstance(outcome, Logged):
             ack(response_type="ephemeral", blocks=blocks.logged_blocks(outcome.wins), text="Logged")
