@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -106,6 +106,8 @@ class NameLists:
     surnames: frozenset[str]
     # Names that are also English words ("rose", "cook", "will"): need more evidence.
     words: frozenset[str]
+    # Capitalised words already classified (`_kind`), shared by every guard.
+    kinds: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
 
 def _read(name: str) -> frozenset[str]:
@@ -194,191 +196,276 @@ _ID_LABEL = r"(?:\s*(?:#|no\.?|num(?:ber)?|id|ID|nbr))?"
 _SEP = r"\s*(?:[:#=]|is|was)?\s*"
 
 
-def _labelled(label: str) -> re.Pattern[str]:
-    return re.compile(r"\b(?:" + label + r")" + _ID_LABEL + _SEP + r"(?P<hit>" + _ID + r")", re.I)
+def _labelled(label: str) -> str:
+    return r"\b(?:" + label + r")" + _ID_LABEL + _SEP + r"(?P<hit>" + _ID + r")"
 
 
-# (rule, pattern), most specific first: when two matches overlap, the one that starts
-# first wins, then the longer, then the earlier rule. A group named "hit" narrows the
-# excerpt to the identifying part; the label is kept when it is short ("MRN 00123").
-_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
-    (
+@dataclass(frozen=True)
+class _Pattern:
+    """One shape of one rule, and where it is worth trying.
+
+    Regexes tried at every position of a 4,000-character text cost milliseconds, so
+    each pattern is tried only where it can start: at the label words in `starts`
+    (lower case; "acc" also finds "accession"), or, with no `starts`, around the
+    digits of the text (e-mail: where there is an "@"). Case-insensitive patterns are
+    lower-cased and matched against the lower-cased text, which is faster again.
+    """
+
+    rule: str
+    regex: re.Pattern[str]
+    starts: tuple[str, ...] = ()
+    lower: bool = False
+
+
+def _p(rule: str, source: str, flags: int = 0, starts: tuple[str, ...] = ()) -> _Pattern:
+    lower = bool(flags & re.I)
+    if lower:
+        # Lower-casing the source is safe only without upper-case escapes (\S, \W...).
+        assert not re.search(r"\\[SWDBAZ]", source), source
+        source = source.lower().replace("(?p<", "(?P<")
+        flags &= ~re.I
+    return _Pattern(rule, re.compile(source, flags), starts, lower)
+
+
+# Most specific first: when two matches overlap, the one that starts first wins, then
+# the longer, then the earlier pattern. A group named "hit" narrows the excerpt to the
+# identifying part; the label is kept when it is short ("MRN 00123").
+_PATTERNS: list[_Pattern] = [
+    _p(
         "mrn",
-        re.compile(
-            r"\b(?:MRN|M\.R\.N\.?|MR\s*#|EMPI|med(?:ical)?\.?\s*rec(?:ord)?s?\.?"
-            r"|(?:hospital|unit|chart|patient|pt)\s*(?:#|no\.?|num(?:ber)?|id)"
-            r"|record\s*(?:#|no\.?|number))"
-            r"\s*(?:[:#=]|is|was)?\s*(?=[A-Z0-9-]*\d)[A-Z]{0,4}-?\d[\d-]{2,}[A-Z]?\b",
-            re.I,
-        ),
+        r"\b(?:MRN|M\.R\.N\.?|MR\s*#|EMPI|med(?:ical)?\.?\s*rec(?:ord)?s?\.?"
+        r"|(?:hospital|unit|chart|patient|pt)\s*(?:#|no\.?|num(?:ber)?|id)"
+        r"|record\s*(?:#|no\.?|number))"
+        r"\s*(?:[:#=]|is|was)?\s*(?=[A-Z0-9-]*\d)[A-Z]{0,4}-?\d[\d-]{2,}[A-Z]?\b",
+        re.I,
+        ("mrn", "m.r", "mr", "empi", "med", "hospital", "unit", "chart", "patient", "pt", "record"),
     ),
-    (
+    _p(
         "accession",
         _labelled(
             r"accession|acc\.?\s*(?:#|no\.?|num)|specimen|spec\.?\s*(?:#|id)|sample\s*id"
             r"|barcode|bar\s*code|case|container\s*id|tube\s*id|block|slide"
         ),
+        re.I,
+        ("acc", "spec", "sample", "bar", "case", "container", "tube", "block", "slide"),
     ),
     # Typical LIS and pathology shapes: S24-012345, SP-24-0001234, CH25-00042,
-    # 24-CH-001234, H24-1234/B2.
-    (
-        "accession",
-        re.compile(r"\b(?:[A-Z]{1,4}-?\d{2}-\d{3,8}|\d{2}-[A-Z]{1,4}-\d{3,8}|[A-Z]{2}\d{8,})\b"),
-    ),
-    (
+    # 24-CH-001234.
+    _p("accession", r"\b(?:[A-Z]{1,4}-?\d{2}-\d{3,8}|\d{2}-[A-Z]{1,4}-\d{3,8}|[A-Z]{2}\d{8,})\b"),
+    _p(
         "encounter",
         _labelled(
             r"encounter|enc\.?|visit|account|acct\.?|FIN|CSN|HAR|billing|claim|admission"
             r"|episode|case\s*number"
         ),
+        re.I,
+        (
+            "enc",
+            "visit",
+            "account",
+            "acct",
+            "fin",
+            "csn",
+            "har",
+            "billing",
+            "claim",
+            "admission",
+            "episode",
+            "case",
+        ),
     ),
-    (
+    _p(
         "insurance",
         _labelled(
             r"member|subscriber|policy|insurance|medicaid|medicare|health\s+plan|MBI"
             r"|beneficiary|group"
         ),
+        re.I,
+        (
+            "member",
+            "subscriber",
+            "policy",
+            "insurance",
+            "medicaid",
+            "medicare",
+            "health",
+            "mbi",
+            "beneficiary",
+            "group",
+        ),
     ),
-    (
+    _p(
         "dob",
-        re.compile(
-            r"\b(?:DOB|D\.O\.B\.?|date\s+of\s+birth|birth\s*date|birthday|born(?:\s+on)?|b\.)"
-            r"\s*(?:[:=-]|is|was|of)?\s*" + _DATE,
-            re.I,
-        ),
+        r"\b(?:DOB|D\.O\.B\.?|date\s+of\s+birth|birth\s*date|birthday|born(?:\s+on)?|b\.)"
+        r"\s*(?:[:=-]|is|was|of)?\s*" + _DATE,
+        re.I,
+        ("dob", "d.o", "date", "birth", "born", "b."),
     ),
-    (
+    _p(
         "date",
-        re.compile(
-            r"\b(?:admit(?:ted)?|admission|adm\.?|discharged?|d/c|DOD|died|death|deceased"
-            r"|expired|passed\s+away|date\s+of\s+(?:service|death|admission|discharge)|DOS)"
-            r"\b(?:\s+(?:date|on|was|is|of))?\s*[:=-]?\s*" + _DATE,
-            re.I,
+        r"\b(?:admit(?:ted)?|admission|adm\.?|discharged?|d/c|DOD|died|death|deceased"
+        r"|expired|passed\s+away|date\s+of\s+(?:service|death|admission|discharge)|DOS)"
+        r"\b(?:\s+(?:date|on|was|is|of))?\s*[:=-]?\s*" + _DATE,
+        re.I,
+        (
+            "adm",
+            "discharge",
+            "d/c",
+            "dod",
+            "died",
+            "death",
+            "deceased",
+            "expired",
+            "passed",
+            "date",
+            "dos",
         ),
     ),
-    (
+    _p(
         "ssn",
-        re.compile(
-            r"\b(?:SSN|SS\s*#|soc(?:ial)?\.?\s+sec(?:urity)?\.?(?:\s*(?:#|no\.?|number))?)"
-            r"(?:\s+(?:ending(?:\s+in)?|last\s+(?:4|four)))?"
-            r"\s*[:#]?\s*(?:\d{3}[-\s]?\d{2}[-\s]?\d{4}|\d{4})\b"
-            r"|\blast\s+(?:4|four)\s+(?:of\s+(?:the|her|his|their)\s+)?(?:SSN|social)\w*"
-            r"\s*(?:is|was|[:#])?\s*\d{4}\b",
-            re.I,
-        ),
+        r"\b(?:SSN|SS\s*#|soc(?:ial)?\.?\s+sec(?:urity)?\.?(?:\s*(?:#|no\.?|number))?)"
+        r"(?:\s+(?:ending(?:\s+in)?|last\s+(?:4|four)))?"
+        r"\s*[:#]?\s*(?:\d{3}[-\s]?\d{2}[-\s]?\d{4}|\d{4})\b"
+        r"|\blast\s+(?:4|four)\s+(?:of\s+(?:the|her|his|their)\s+)?(?:SSN|social)\w*"
+        r"\s*(?:is|was|[:#])?\s*\d{4}\b",
+        re.I,
+        ("ss", "soc", "last"),
     ),
-    ("ssn", re.compile(r"(?<![\d-])\d{3}-\d{2}-\d{4}(?![\d-])")),
-    (
+    _p("ssn", r"(?<![\d-])\d{3}-\d{2}-\d{4}(?![\d-])"),
+    # Area codes start 2-9 and separators are required, so "150-400" or a reference
+    # range never qualifies; "+1"/"1-" prefixes and "(555) 123-4567" are allowed.
+    _p(
         "phone",
-        # Area codes start 2-9 and separators are required, so "150-400" or a reference
-        # range never qualifies; "+1"/"1-" prefixes and "(555) 123-4567" are allowed.
-        re.compile(
-            r"(?<![\w.+-])(?:"
-            r"(?:\+1|1-)[\s.-]?\(?[2-9]\d{2}\)?[\s.-]?\d{3}[\s.-]?\d{4}"
-            r"|\([2-9]\d{2}\)\s?\d{3}[\s.-]\d{4}"
-            r"|[2-9]\d{2}[-\s]\d{3}-\d{4}"
-            r"|[2-9]\d{2}\.\d{3}\.\d{4}"
-            r"|[2-9]\d{9}(?=\s*\(?(?:cell|mobile|home|fax)))"
-            r"(?![\d-]|\.\d)"
-        ),
+        r"(?<![\w.+-])(?:"
+        r"(?:\+1|1-)[\s.-]?\(?[2-9]\d{2}\)?[\s.-]?\d{3}[\s.-]?\d{4}"
+        r"|\([2-9]\d{2}\)\s?\d{3}[\s.-]\d{4}"
+        r"|[2-9]\d{2}[-\s]\d{3}-\d{4}"
+        r"|[2-9]\d{2}\.\d{3}\.\d{4}"
+        r"|[2-9]\d{9}(?=\s*\(?(?:cell|mobile|home|fax)))"
+        r"(?![\d-]|\.\d)",
     ),
-    (
+    _p(
         "phone",
-        re.compile(
-            r"\b(?:fax(?:ed)?|phone|cell|mobile|home\s+number|call(?:ed)?\s+(?:her|him|them)"
-            r"\s+(?:at|on)|tel\.?)\s*(?:#|no\.?|number)?\s*(?:to|at|on)?\s*[:#]?\s*"
-            r"(?P<hit>(?:\(?\d{3}\)?[\s.-]?)?\d{3}[\s.-]\d{4}|\d{10})\b",
-            re.I,
-        ),
+        r"\b(?:fax(?:ed)?|phone|cell|mobile|home\s+number|call(?:ed)?\s+(?:her|him|them)"
+        r"\s+(?:at|on)|tel\.?)\s*(?:#|no\.?|number)?\s*(?:to|at|on)?\s*[:#]?\s*"
+        r"(?P<hit>(?:\(?\d{3}\)?[\s.-]?)?\d{3}[\s.-]\d{4}|\d{10})\b",
+        re.I,
+        ("fax", "phone", "cell", "mobile", "home", "call", "tel"),
     ),
-    (
-        "email",
-        re.compile(r"\b[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b"),
-    ),
-    (
+    _p("email", r"\b[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b"),
+    _p(
         "address",
-        re.compile(
-            r"\b\d{1,6}(?:\s+[NSEW]\.?)?(?:\s+[A-Z][A-Za-z]+|\s+\d{1,3}(?:st|nd|rd|th)){1,3}\s+"
-            r"(?:St|Street|Ave|Avenue|Rd|Road|Blvd|Boulevard|Dr|Drive|Ln|Lane|Ct|Court|Way|Pl"
-            r"|Place|Ter|Terrace|Pkwy|Parkway|Hwy|Highway|Cir|Circle|Trl|Trail|Sq|Square)\b\.?"
-            r"(?:,?\s+(?:Apt|Unit|Suite|#)\.?\s*\w+)?"
-            r"|\bP\.?\s?O\.?\s+Box\s+\d+"
-            r"|\b(?:lives|living|resides|residing|home)\s+(?:on|at|in)\s+(?P<hit>[A-Z][a-z]+"
-            r"(?:\s+[A-Z][a-z]+)?\s+(?:St|Street|Ave|Avenue|Rd|Road|Drive|Lane|Court|Way))\b"
-        ),
+        r"\b\d{1,6}(?:\s+[NSEW]\.?)?(?:\s+[A-Z][A-Za-z]+|\s+\d{1,3}(?:st|nd|rd|th)){1,3}\s+"
+        r"(?:St|Street|Ave|Avenue|Rd|Road|Blvd|Boulevard|Dr|Drive|Ln|Lane|Ct|Court|Way|Pl"
+        r"|Place|Ter|Terrace|Pkwy|Parkway|Hwy|Highway|Cir|Circle|Trl|Trail|Sq|Square)\b\.?"
+        r"(?:,?\s+(?:Apt|Unit|Suite|#)\.?\s*\w+)?"
+        r"|\bP\.?\s?O\.?\s+Box\s+\d+",
     ),
-    (
+    _p(
+        "address",
+        r"\b(?:lives|living|resides|residing|home)\s+(?:on|at|in)\s+(?P<hit>[A-Z][a-z]+"
+        r"(?:\s+[A-Z][a-z]+)?\s+(?:St|Street|Ave|Avenue|Rd|Road|Drive|Lane|Court|Way))\b",
+        0,
+        ("lives", "living", "resides", "residing", "home"),
+    ),
+    _p(
         "zip",
-        re.compile(
-            r"\b(?:zip|zip\s*code|postal\s*code)\s*(?:is|was|[:#])?\s*(?P<hit>\d{5}(?:-\d{4})?)\b"
-            r"|,\s*(?:A[KLRZ]|C[AOT]|D[CE]|FL|GA|HI|I[ADLN]|K[SY]|LA|M[ADEINOST]|N[CDEHJMVY]"
-            r"|O[HKR]|PA|RI|S[CD]|T[NX]|UT|V[AT]|W[AIVY])\s+(?P<hit2>\d{5}(?:-\d{4})?)\b"
-            r"|\b\d{5}-\d{4}\b",
-            re.I,
-        ),
+        r"\b(?:zip|zip\s*code|postal\s*code)\s*(?:is|was|[:#])?\s*(?P<hit>\d{5}(?:-\d{4})?)\b",
+        re.I,
+        ("zip", "postal"),
     ),
-    (
+    _p(
+        "zip",
+        r",\s*(?:A[KLRZ]|C[AOT]|D[CE]|FL|GA|HI|I[ADLN]|K[SY]|LA|M[ADEINOST]|N[CDEHJMVY]"
+        r"|O[HKR]|PA|RI|S[CD]|T[NX]|UT|V[AT]|W[AIVY])\s+(?P<hit>\d{5}(?:-\d{4})?)\b"
+        r"|\b\d{5}-\d{4}\b",
+        re.I,
+    ),
+    _p(
         "room",
-        re.compile(
-            r"\b(?i:room|rm\.?)\s*#?\s*\d{1,4}[A-Za-z]?[\s,/-]*(?i:bed)\s*#?\s*(?:\d{1,3}[A-Za-z]?|[A-F])\b"
-            r"|\b(?i:bed)\s*#?\s*\d{1,3}[A-Za-z]?\b(?!\s*(?:count|days|capacity|census))"
-        ),
+        r"\b(?:room|rm\.?)\s*#?\s*\d{1,4}[A-Z]?[\s,/-]*bed\s*#?\s*(?:\d{1,3}[A-Z]?|[A-F])\b"
+        r"|\bbed\s*#?\s*\d{1,3}[A-Z]?\b(?!\s*(?:count|days|capacity|census))",
+        re.I,
+        ("room", "rm", "bed"),
     ),
     # A room number only counts next to a patient cue, so "moved the freezer to room
     # 112" stays unflagged; names and person-tied dates in the same sentence are
     # checked in `Guard.find`.
-    (
+    _p(
         "room",
-        re.compile(
-            r"\b(?:[Pp]atient|PATIENT|[Pp]t|Mrs?|Ms|Mx|Miss|(?i:his|her|their))\b[^.!?\n]{0,40}?"
-            r"\b(?P<hit>(?i:room|rm)\.?\s*#?\s*\d{1,4}[A-Za-z]?)\b"
-        ),
+        r"\b(?:[Pp]atient|PATIENT|[Pp]t|Mrs?|Ms|Mx|Miss|(?i:his|her|their))\b[^.!?\n]{0,40}?"
+        r"\b(?P<hit>(?i:room|rm)\.?\s*#?\s*\d{1,4}[A-Za-z]?)\b",
+        0,
+        ("patient", "pt", "mr", "ms", "mx", "miss", "his", "her", "their"),
     ),
-    (
+    _p(
         "url",
-        re.compile(
-            r"\bhttps?://[^\s<>|]*[?&;/](?i:mrn|pid|patient(?:id)?|pt|enc(?:ounter)?|acc"
-            r"|accession|specimen|dob|ssn|fin|csn|person|member)[=/:][^\s<>|]+"
-            r"|\b(?:https?://|www\.)[^\s<>|]+(?=[^.!?\n]{0,40}\b(?:[Pp]atient|pt|her|his)\b)"
-            r"|(?<![\w.])(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)"
-            r"(?![\w.])(?=[^.!?\n]{0,40}\b(?:[Pp]atient|home|her|his)\b)"
-        ),
+        r"\bhttps?://[^\s<>|]*[?&;/](?i:mrn|pid|patient(?:id)?|pt|enc(?:ounter)?|acc"
+        r"|accession|specimen|dob|ssn|fin|csn|person|member)[=/:][^\s<>|]+"
+        r"|\b(?:https?://|www\.)[^\s<>|]+(?=[^.!?\n]{0,40}\b(?:[Pp]atient|pt|her|his)\b)",
+        0,
+        ("http", "www"),
     ),
-    (
+    _p(
+        "url",
+        r"(?<![\w.])(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)"
+        r"(?![\w.])(?=[^.!?\n]{0,40}\b(?:[Pp]atient|home|her|his)\b)",
+    ),
+    _p(
         "device",
-        re.compile(
-            r"\b(?:pacemaker|defibrillator|ICD|implant(?:ed)?|insulin\s+pump|pump|CGM"
-            r"|glucose\s+monitor|sensor|hearing\s+aid|prosthe\w+|stent|LVAD|port-a-cath"
-            r"|cochlear|neurostimulator|VAD)"
-            r"[^.!?\n]{0,30}?\b(?:serial|SN|S/N|UDI|device\s+id)\s*(?:#|no\.?|number)?\s*[:#]?\s*"
-            r"(?P<hit>(?=[A-Z0-9-]*\d)[A-Z0-9][A-Z0-9-]{4,})\b",
-            re.I,
+        r"\b(?:pacemaker|defibrillator|ICD|implant(?:ed)?|insulin\s+pump|pump|CGM"
+        r"|glucose\s+monitor|sensor|hearing\s+aid|prosthe\w+|stent|LVAD|port-a-cath"
+        r"|cochlear|neurostimulator|VAD)"
+        r"[^.!?\n]{0,30}?\b(?:serial|SN|S/N|UDI|device\s+id)\s*(?:#|no\.?|number)?\s*[:#]?\s*"
+        r"(?P<hit>(?=[A-Z0-9-]*\d)[A-Z0-9][A-Z0-9-]{4,})\b",
+        re.I,
+        (
+            "pacemaker",
+            "defibrillator",
+            "icd",
+            "implant",
+            "insulin",
+            "pump",
+            "cgm",
+            "glucose",
+            "sensor",
+            "hearing",
+            "prosthe",
+            "stent",
+            "lvad",
+            "port",
+            "cochlear",
+            "neurostimulator",
+            "vad",
         ),
     ),
-    (
+    _p(
         "license",
-        re.compile(
-            r"\b(?:driver'?s\s+licen[cs]e|DL|licen[cs]e\s+plate|plate|tag|VIN)"
-            r"\s*(?:#|no\.?|number)?\s*(?:is|was|[:#])?\s*"
-            r"(?P<hit>(?=[A-Z0-9-]*\d)[A-Z0-9][A-Z0-9-]{4,16})\b",
-            re.I,
-        ),
+        r"\b(?:driver'?s\s+licen[cs]e|DL|licen[cs]e\s+plate|plate|tag|VIN)"
+        r"\s*(?:#|no\.?|number)?\s*(?:is|was|[:#])?\s*"
+        r"(?P<hit>(?=[A-Z0-9-]*\d)[A-Z0-9][A-Z0-9-]{4,16})\b",
+        re.I,
+        ("driver", "dl", "licen", "plate", "tag", "vin"),
     ),
-    (
+    _p(
         "age",
-        re.compile(
-            r"\b" + _AGE_90_PLUS + r"(?:[-\s](?:years?|yrs?)(?:[-\s]old\b|\b)"
-            r"|\s?(?:yo|y/o|y\.o\.|yr\s+old)(?!\w)|\s?(?:M|F)\b(?=[^.\n]{0,30}\b(?:pt|patient)))"
-            r"|\b(?:age|aged|age\s+of|turned|turning)\s*:?\s*" + _AGE_90_PLUS + r"\b"
-            r"(?!\s*(?:days?|d\b|hours?|hrs?|h\b|min|minutes?|weeks?|wks?|months?|mos?|%|°|\+))"
-            r"|\b(?:in\s+(?:his|her|their)\s+(?:late\s+)?(?:90s|nineties))"
-            r"|\b(?:centenarian|(?:one\s+)?hundred(?:\s+and\s+\w+)?[-\s]years?[-\s]old)",
-            re.I,
-        ),
+        r"\b" + _AGE_90_PLUS + r"(?:[-\s](?:years?|yrs?)(?:[-\s]old\b|\b)"
+        r"|\s?(?:M|F)\b(?=[^.\n]{0,30}\b(?:pt|patient))|\s?(?:yo|y/o|y\.o\.|yr\s+old)(?!\w))"
+        r"|\b(?:age|aged|age\s+of|turned|turning)\s*:?\s*" + _AGE_90_PLUS + r"\b"
+        r"(?!\s*(?:days?|d\b|hours?|hrs?|h\b|min|minutes?|weeks?|wks?|months?|mos?|%|°|\+))"
+        r"|\bin\s+(?:his|her|their)\s+(?:late\s+)?90s",
+        re.I,
+    ),
+    _p(
+        "age",
+        r"\bin\s+(?:his|her|their)\s+(?:late\s+)?nineties"
+        r"|\b(?:centenarian|(?:one\s+)?hundred(?:\s+and\s+\w+)?[-\s]years?[-\s]old)",
+        re.I,
+        ("in", "centenarian", "one", "hundred"),
     ),
     # A long digit run on its own is usually an MRN, account or accession number; runs
     # with commas or decimals ("1,240", "12.5") are counts and values.
-    ("number", re.compile(r"(?<![\w.,/-])\d{8,}(?![\w,/-]|\.\d)")),
+    _p("number", r"(?<![\w.,/-])\d{8,}(?![\w,/-]|\.\d)"),
 ]
 
 # "Patient <Noun>" phrases that name a team, program or process ("Patient Access",
@@ -391,15 +478,15 @@ _PATIENT_NOUNS = (
     "satisfaction|services?|specimens?|support|testing|transport|wristbands?|zero|"
     "service\\s+center|week|day|volumes?"
 )
-_MASK = re.compile(r"\b(?:patients?|pts?)\.?[\s,:]+(?:" + _PATIENT_NOUNS + r")\b", re.I)
+_MASK = _p(
+    "", r"\b(?:patients?|pts?)\.?[\s,:]+(?:" + _PATIENT_NOUNS + r")\b", re.I, ("pt", "patient")
+)
 
 # Numbers right after these labels are reagent lots, serials, catalogue numbers or
-# instrument identifiers, never a patient's.
-_NOT_AFTER = re.compile(
-    r"\b(?:lot|sn|s/n|serial|ref|cat|catalog|part|p/n|kit|model|version|ver|clia|cap"
-    r"|qc|control|calibrator|instrument|analy[sz]er|po|invoice|ticket|ext|extension)\.?"
-    r"\s*(?:#|no\.?|number|id)?\s*[:#]?\s*$",
-    re.I,
+# instrument identifiers, never a patient's ("lot 24031", "serial: 12345678").
+_NOT_AFTER = frozenset(
+    """lot sn s/n serial ref cat catalog part p/n kit model version ver clia cap qc control
+    calibrator instrument analyzer analyser po invoice ticket ext extension""".split()  # noqa: SIM905
 )
 
 # --- Names ------------------------------------------------------------------------------
@@ -416,39 +503,122 @@ _CAPS_NAME = re.compile(r"\b(?P<hit>[A-Z]{2,}(?:-[A-Z]{2,})?,\s?[A-Z]{2,}(?:\s[A
 # "Smith, John" in title case.
 _COMMA_NAME = re.compile(rf"(?<![\w'’-])(?P<hit>{_TOKEN},[ \t]{_TOKEN})(?![\w'’-])")
 
-_PATIENT_TITLE = re.compile(r"(?:\b(?:Mrs?|Ms|Mx|Miss|Mstr|Master)\.?|\bMr\.)\s*$")
-_PATIENT_CUE = re.compile(
-    r"(?:\b(?:[Pp]atient|PATIENT|[Pp]ts?|[Rr]esident|[Nn]ewborn|[Bb]aby(?:\s+(?:boy|girl))?"
-    r"|[Tt]wins?(?:\s+[AB])?|[Ii]nfant|[Dd]onor"
-    r"|[Dd]ecedent|[Mm]other|[Ff]ather|[Ss]pouse|[Hh]usband|[Ww]ife|[Dd]aughter|[Ss]on"
-    r"|[Gg]uardian)(?:\s+(?:named|called|is|was))?[\s,:]*|\b(?i:named|called)\s+)$"
+# The words before a name, looked up as words (a regex searched backwards from each
+# name costs more than everything else the guard does). Compared lower-case, without
+# the punctuation around them, except the titles, which are compared as written so
+# "MS" (mass spec) and "PT" (prothrombin time) never count.
+_PATIENT_TITLES = frozenset({"Mr", "Mrs", "Ms", "Mx", "Miss", "Mstr", "Master"})
+_PATIENT_CUES = frozenset(
+    """patient patients pt pts newborn baby infant donor decedent mother father spouse
+    husband wife daughter son guardian named called twin twins""".split()  # noqa: SIM905
 )
-_CLINICIAN_TITLE = re.compile(
-    r"\b(?:Dr|Drs|Doctor|Prof|Professor|Nurse|Dean|Director|Coach|Rev|Sister|Fr|Chaplain"
-    r"|Capt|Sgt|Officer|Dir)\.?\s*$"
-)
-_CLINICIAN_SUFFIX = re.compile(
-    r"^,?\s*(?:MD|M\.D\.|DO|RN|LPN|NP|PA-C|PA|MLS|MT|MLT|CLS|SBB|PhD|DVM|PharmD|MBA|BSN"
-    r"|CNA|RRT|MPH|DPM)\b"
+_CLINICIAN_TITLES = frozenset(
+    """dr drs doctor prof professor nurse dean director coach rev sister fr chaplain capt
+    sgt officer dir""".split()  # noqa: SIM905
 )
 # Before a name: words that make it a colleague ("taught Maria", "my mentor Sam Lee",
 # "thanks to Priya"). A patient title or cue wins over these.
-_COLLEAGUE_STRONG = re.compile(
-    r"\b(?i:taught|teach(?:ing)?|train(?:ed|ing)?|mentor(?:ed|ing|s)?|mentee|precept(?:ed|ing|or)"
-    r"|orient(?:ed|ing)|shadow(?:ed|ing)?|coach(?:ed|ing)?|thank(?:ed|s)?(?:\s+to)?"
-    r"|kudos(?:\s+to)?|shout[- ]?out(?:\s+to)?|congrat(?:s|ulations)?(?:\s+to)?"
-    r"|cover(?:ed|ing)?(?:\s+for)|reliev(?:ed|ing)|swap(?:ped)?(?:\s+shifts?\s+with)?"
-    r"|co-?workers?|colleagues?|supervisor|manager|director|lead|tech(?:nologist|nician)?s?"
-    r"|phlebotomists?|nurses?|pathologists?|residents?|fellows?|interns?|students?|buddy"
-    r"|teammates?|staff|hired|interviewed|onboard(?:ed|ing)?|co-?presented|nominated"
-    r"|coordinator|educator|chief|specialist|courier|rep(?:resentative)?|vendor|engineer"
-    r"|scientist|assistant|MLS|MLT|MT|CLS|SBB|RN|LPN|NP|RT|dear|hi|hello|cc)[\s,:]*$"
+_COLLEAGUE_STRONG = frozenset(
+    """taught teach teaching train trained training mentor mentored mentoring mentors
+    mentee precepted precepting preceptor oriented orienting shadow shadowed shadowing
+    coached coaching thank thanked thanks kudos shoutout shout-out congrats
+    congratulations relieved relieving swap swapped coworker coworkers co-worker
+    co-workers colleague colleagues supervisor manager director lead tech techs
+    technologist technologists technician technicians phlebotomist phlebotomists nurse
+    nurses pathologist pathologists resident residents fellow fellows intern interns
+    student students buddy teammate teammates staff hired interviewed onboard onboarded
+    onboarding co-presented copresented nominated coordinator educator chief specialist
+    courier rep representative vendor engineer scientist assistant mls mlt mt cls sbb rn
+    lpn np rt dear hi hello cc""".split()  # noqa: SIM905
+)
+_COLLEAGUE_STRONG_TO = frozenset(
+    "thanks thank kudos shout-out shoutout out congrats congratulations".split()  # noqa: SIM905
 )
 # Weaker cues ("with", "joined", "our"): a colleague unless the sentence tells of a
 # patient's experience ("Stayed with Mabel Dunn while she fainted during the draw").
-_COLLEAGUE_WEAK = re.compile(
-    r"\b(?i:with|alongside|asked|told|joined|welcomed|welcome|introduced|met|paired"
-    r"|presented|published|recognized|praised|partner|team|our|my|new|per|via|and)[\s,:]*$"
+_COLLEAGUE_WEAK = frozenset(
+    """with alongside asked told joined welcomed welcome introduced met paired presented
+    published recognized praised partner team our my new per via and""".split()  # noqa: SIM905
+)
+# Before a name: clinical acts done to a patient ("drew Maria Lopez", "redraw on Lopez").
+_PATIENT_BEFORE = frozenset(
+    """drew draw drawing redrew redraw redrawing stuck stick sticking recollect
+    recollected recollecting collected collect collecting transfused transfusing
+    crossmatch crossmatched crossmatching typed bled for on from of to under labeled
+    labelled mislabeled mislabelled named as patient pt identified registered admitted
+    discharged visited consented calmed comforted reassured escorted wheeled
+    treated""".split()  # noqa: SIM905
+)
+_WORD_PUNCT = ".,:;!?()[]\"'“”‘’"
+
+
+@dataclass(frozen=True)
+class _Before:
+    """The (up to) three words before a position, and whether a sentence starts there."""
+
+    title: str  # the last word as written, without a trailing "." or ","
+    words: tuple[str, ...]  # lower-case, punctuation stripped, nearest last
+    at_start: bool
+
+    @property
+    def w1(self) -> str:
+        return self.words[-1] if self.words else ""
+
+    @property
+    def w2(self) -> str:
+        return self.words[-2] if len(self.words) > 1 else ""
+
+    @property
+    def patient_cue(self) -> bool:
+        if self.title in _PATIENT_TITLES:
+            return True
+        if self.title == "PT" or self.title.startswith("PT"):
+            return False  # prothrombin time
+        w1, w2 = self.w1, self.w2
+        return (
+            w1 in _PATIENT_CUES
+            or (w1 in ("boy", "girl") and w2 == "baby")
+            or (w1 in ("a", "b") and w2 == "twin")
+            or (w1 in ("is", "was") and w2 in _PATIENT_CUES)
+        )
+
+    @property
+    def clinician(self) -> bool:
+        return self.w1 in _CLINICIAN_TITLES
+
+    @property
+    def colleague(self) -> bool:
+        w1, w2 = self.w1, self.w2
+        return (
+            w1 in _COLLEAGUE_STRONG
+            or (w1 == "to" and w2 in _COLLEAGUE_STRONG_TO)
+            or (w1 == "for" and w2 in ("covered", "cover", "covering"))
+            or (w1 == "with" and w2 in ("shift", "shifts"))
+        )
+
+
+def _before(text: str, position: int) -> _Before:
+    window = text[max(0, position - 40) : position]
+    stripped = window.rstrip()
+    parts = stripped.split()[-3:]
+    title = parts[-1].rstrip(".,:;") if parts else ""
+    words = tuple(p.strip(_WORD_PUNCT).lower() for p in parts)
+    if not stripped:
+        at_start = position <= len(window) or "\n" in window
+    else:
+        last = stripped[-1]
+        abbreviation = (
+            len(title) == 1 or title in _PATIENT_TITLES or title.lower() in (_CLINICIAN_TITLES)
+        )
+        at_start = "\n" in window[len(stripped) :] or (
+            last in ".!?;:•*-" and not (last == "." and abbreviation)
+        )
+    return _Before(title, words, at_start)
+
+
+_CLINICIAN_SUFFIX = re.compile(
+    r"^,?\s*(?:MD|M\.D\.|DO|RN|LPN|NP|PA-C|PA|MLS|MT|MLT|CLS|SBB|PhD|DVM|PharmD|MBA|BSN"
+    r"|CNA|RRT|MPH|DPM)\b"
 )
 _PATIENT_EVENT = re.compile(
     r"(?i:faint|passed\s+out|scared|nervous|afraid|terrified|cried|crying|needle|vein|stick"
@@ -474,14 +644,6 @@ _COLLEAGUE_AFTER = re.compile(
     r"|manages|works)|(?:says|said|suggested|proposed|presented|led|organized|asked|told"
     r"|noticed|spotted|caught|ran|validated|won|earned|passed|joined|started|finished"
     r"|wrote|built|fixed)\b)"
-)
-# Before a name: clinical acts done to a patient ("drew Maria Lopez", "redraw on Lopez").
-_PATIENT_BEFORE = re.compile(
-    r"\b(?i:drew|draw(?:ing)?|redr[ae]w(?:ing)?|stuck|stick(?:ing)?|recollect(?:ed|ing)?"
-    r"|collected|collect(?:ing)?|transfus(?:ed|ing)|crossmatch(?:ed|ing)?|typed|bled"
-    r"|(?:for|on|from|of|to|belonged\s+to|belongs\s+to|under|labeled|labelled|mislabeled"
-    r"|mislabelled|named|as|patient|pt|identified|ID['’]?d|registered|admitted|discharged"
-    r"|visited|consented|calmed|comforted|reassured|escorted|wheeled|treated))[\s,:]*$"
 )
 # After a name: possessive clinical nouns ("Lopez's potassium") and clinical facts.
 _PATIENT_AFTER = re.compile(
@@ -509,7 +671,6 @@ _NOT_PERSON_AFTER = re.compile(
     r"|bodies|cells?|disease|syndrome|anomaly|classification|score|criteria|formula"
     r"|equation|scale|unit|units|effect|phenomenon|bottle|bottles|needle|solution)\b"
 )
-_SENTENCE_START = re.compile(r"(?:^|[.!?:;\n•*-]\s*|\n\s*(?:\d+[.)]\s*)?)$")
 
 
 @dataclass(frozen=True)
@@ -568,43 +729,121 @@ class Guard:
 
         An empty list means the text looks fine to save.
         """
-        # Mask with same-length filler so match offsets still index the original text.
-        masked = _MASK.sub(lambda m: "_" * len(m.group()), text)
-        # (start, -end, rule order, rule): sorts by position, then longest, then order.
+        scan = _Scan(text)
+        # (start, -end, order, rule): sorts by position, then longest, then pattern order.
         candidates: list[tuple[int, int, int, str]] = []
-        for order, (rule, pattern) in enumerate(_PATTERNS):
-            if rule not in self.rules:
+        for order, pattern in enumerate(_PATTERNS):
+            if pattern.rule not in self.rules:
                 continue
-            for match in pattern.finditer(masked):
-                group = next(
-                    (g for g in ("hit", "hit2") if g in pattern.groupindex and match.group(g)), 0
-                )
-                start, end = match.span(group)
-                if rule == "device" or not _NOT_AFTER.search(masked, max(0, start - 24), start):
-                    candidates.append((start, -end, order, rule))
-        names = _names(masked, self.names or name_lists(), self.colleagues)
+            hit = "hit" in pattern.regex.groupindex
+            for match in scan.matches(pattern):
+                start, end = match.span("hit" if hit and match.start("hit") >= 0 else 0)
+                if pattern.rule == "device" or not scan.after_label(start):
+                    candidates.append((start, -end, order, pattern.rule))
+        names = _names(scan.masked, self.names or name_lists(), self.colleagues)
         if "name" in self.rules:
             candidates.extend((s, -e, -1, "name") for s, e in names)
         if "date" in self.rules or "room" in self.rules:
-            candidates.extend(_tied(masked, names, self.rules))
+            candidates.extend(_tied(scan, names, self.rules))
         return _resolve(text, candidates)
+
+
+class _Scan:
+    """One text being checked: masked, lower-cased, with its label words and digits
+    found once for all the patterns."""
+
+    def __init__(self, text: str) -> None:
+        low = text.lower()
+        if len(low) != len(text):  # "İ" lower-cases to two characters: keep offsets
+            low = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+        self.masked, self.low = text, low
+        self._starts: dict[str, list[int]] = {}
+        # "Patient <Noun>" phrases are blanked out with same-length filler, so offsets
+        # still index the original text and no rule sees them as a cue.
+        spans = [m.span() for m in self.matches(_MASK)]
+        if spans:
+            masked, lowered = list(text), list(low)
+            for start, end in spans:
+                masked[start:end] = lowered[start:end] = "_" * (end - start)
+            self.masked, self.low = "".join(masked), "".join(lowered)
+            self._starts = {}
+        # Where the digit-shaped patterns can match: around every run of digits
+        # (before: "S26-", "+1 (", "aged "; after: room for the rest of the shape).
+        windows: list[list[int]] = []
+        for match in _DIGITS.finditer(self.masked):
+            start, end = max(0, match.start() - 16), match.end() + 60
+            # Windows close together are scanned as one: a call per window costs more
+            # than the characters between them.
+            if windows and start <= windows[-1][1] + 200:
+                windows[-1][1] = end
+            else:
+                windows.append([start, end])
+        self.windows = windows
+
+    def word_starts(self, prefix: str) -> list[int]:
+        """Where a word starting with `prefix` begins (as a regex's \\b sees words)."""
+        found = self._starts.get(prefix)
+        if found is None:
+            found = []
+            low = self.low
+            at = low.find(prefix)
+            while at != -1:
+                if at == 0 or not (low[at - 1].isalnum() or low[at - 1] == "_"):
+                    found.append(at)
+                at = low.find(prefix, at + 1)
+            self._starts[prefix] = found
+        return found
+
+    def matches(self, pattern: _Pattern) -> Iterator[re.Match[str]]:
+        subject = self.low if pattern.lower else self.masked
+        if pattern.starts:
+            tried: set[int] = set()
+            for prefix in pattern.starts:
+                for at in self.word_starts(prefix):
+                    if at not in tried:
+                        tried.add(at)
+                        match = pattern.regex.match(subject, at)
+                        if match:
+                            yield match
+        elif pattern.rule == "email":
+            if "@" in subject:
+                yield from pattern.regex.finditer(subject)
+        else:
+            for start, end in self.windows:
+                yield from pattern.regex.finditer(subject, start, end)
+
+    def after_label(self, start: int) -> bool:
+        """Right after "lot", "serial", "cat #"...: a reagent's or instrument's number."""
+        words = self.low[max(0, start - 24) : start].replace("#", " ").replace(":", " ").split()
+        while words and words[-1] in ("no", "no.", "number", "id"):
+            words.pop()
+        return (
+            bool(words)
+            and words[-1].rstrip(".") in _NOT_AFTER
+            and (self.low[start - 1 : start].isspace() or not self.low[start - 1 : start].isalnum())
+        )
+
+
+_DIGITS = re.compile(r"\d+")
 
 
 def _resolve(text: str, candidates: list[tuple[int, int, int, str]]) -> list[Finding]:
     findings: list[Finding] = []
+    seen: set[Finding] = set()
     taken_until = 0
     for start, negative_end, _, rule in sorted(candidates):
         if start < taken_until:
             continue  # overlaps a more specific finding, e.g. the digits inside "MRN 0012345"
         taken_until = -negative_end
         finding = Finding(RULES[rule], text[start:taken_until], rule)
-        if finding not in findings:
+        if finding not in seen:
+            seen.add(finding)
             findings.append(finding)
     return findings
 
 
-_ANY_DATE = re.compile(r"(?<![\w/.-])" + _DATE + r"(?![\w/])", re.I)
-_ANY_ROOM = re.compile(r"\b(?:room|rm\.?)\s*#?\s*\d{1,4}[A-Za-z]?\b", re.I)
+_ANY_DATE = _p("date", r"(?<![\w/.-])" + _DATE + r"(?![\w/])", re.I)
+_ANY_ROOM = _p("room", r"\b(?:room|rm\.?)\s*#?\s*\d{1,4}[a-z]?\b", re.I, ("room", "rm"))
 _DATE_CUE = re.compile(
     r"\b(?:[Pp]atient|PATIENT|[Pp]t|Mrs?|Ms|Mx|Miss|(?i:her|his|newborn|baby|admitted|born"
     r"|mother|father|daughter|son|wife|husband))\b"
@@ -612,22 +851,33 @@ _DATE_CUE = re.compile(
 
 
 def _tied(
-    masked: str, names: list[tuple[int, int]], rules: frozenset[str]
+    scan: _Scan, names: list[tuple[int, int]], rules: frozenset[str]
 ) -> list[tuple[int, int, int, str]]:
     """Dates and rooms in the same sentence as a patient's name or a patient cue."""
+    masked = scan.masked
     out: list[tuple[int, int, int, str]] = []
-    for rule, pattern in (("date", _ANY_DATE), ("room", _ANY_ROOM)):
-        if rule not in rules:
+    for pattern in (_ANY_DATE, _ANY_ROOM):
+        if pattern.rule not in rules:
             continue
-        for match in pattern.finditer(masked):
+        for match in scan.matches(pattern):
             start, end = match.span()
-            left = max(masked.rfind(". ", 0, start), masked.rfind("\n", 0, start), start - 80)
-            right_stops = [i for i in (masked.find(". ", end), masked.find("\n", end)) if i >= 0]
-            right = min([*right_stops, end + 80])
+            left = max(
+                masked.rfind(". ", max(0, start - 80), start),
+                masked.rfind("\n", max(0, start - 80), start),
+                start - 80,
+            )
+            right = min(
+                [
+                    i
+                    for i in (masked.find(". ", end, end + 80), masked.find("\n", end, end + 80))
+                    if i >= 0
+                ]
+                or [end + 80]
+            )
             near_name = any(s < right and e > left for s, e in names)
             tied = near_name or _DATE_CUE.search(masked, max(0, left), right)
-            if tied and not _NOT_AFTER.search(masked, max(0, start - 24), start):
-                out.append((start, -end, 50, rule))
+            if tied and not scan.after_label(start):
+                out.append((start, -end, 50, pattern.rule))
     return out
 
 
@@ -644,14 +894,24 @@ def _names(masked: str, lists: NameLists, colleagues: Colleagues) -> list[tuple[
             if verdict.startswith("patient"):
                 spans.append(span)
             last = (verdict.removesuffix("-titled"), span[1]) if verdict else ("", -1)
-    for pattern in (_CAPS_NAME, _COMMA_NAME):
-        for match in pattern.finditer(masked):
-            first, _, second = match.group("hit").partition(",")
-            words = (first.strip().lower(), second.strip().split()[0].lower())
-            if words[0] in _NOT_NAMES or words[1] in _NOT_NAMES or words in colleagues:
-                continue
-            if words[0] in lists.surnames and words[1] in lists.given:
-                spans.append(match.span("hit"))
+    # "SMITH, JOHN" and "Smith, John": tried only where a word ends with a comma.
+    comma = masked.find(",")
+    while comma != -1:
+        head = masked[max(0, comma - 30) : comma].split()
+        word = head[-1] if head and not masked[comma - 1].isspace() else ""
+        match = None
+        if len(word) > 1 and word[0].isupper():
+            at = comma - len(word)
+            match = _CAPS_NAME.match(masked, at) or _COMMA_NAME.match(masked, at)
+        comma = masked.find(",", comma + 1)
+        if match is None:
+            continue
+        first, _, second = match.group("hit").partition(",")
+        words = (first.strip().lower(), second.strip().split()[0].lower())
+        if words[0] in _NOT_NAMES or words[1] in _NOT_NAMES or words in colleagues:
+            continue
+        if words[0] in lists.surnames and words[1] in lists.given:
+            spans.append(match.span("hit"))
     return spans
 
 
@@ -668,12 +928,19 @@ def _judge_run(
     Okonkwo"), or before a known surname mid-sentence ("Xiomara Lopez"), so a sentence's
     first word ("Repeated Maria...") never does.
     """
-    tokens = [(m.start() + offset, m.end() + offset, m.group()) for m in re.finditer(r"\S+", run)]
+    tokens = []
+    at = offset
+    for word in run.split():
+        at = text.index(word, at)
+        tokens.append((at, at + len(word), word))
+        at += len(word)
     kinds = [_kind(t[2], lists) for t in tokens]
+    if len(tokens) == 1 and kinds[0] == "S":
+        return []
     spans: list[tuple[str, tuple[int, int]]] = []
     i = 0
     while i < len(tokens):
-        if kinds[i] in "UE" and _titled(text, tokens[i][0]):
+        if kinds[i] in "UE" and _cue_before(text, tokens[i][0]):
             kinds[i] = "K"  # "Mrs. Okonkwo", "pt Lewis": the title makes it a name
         if (
             kinds[i] == "E"
@@ -686,7 +953,7 @@ def _judge_run(
             # Two unknown capitalised words mid-sentence with a clinical context
             # ("Nikolai Ivanov's blood type"): judged like known names.
             after = text[tokens[i + 1][1] : tokens[i + 1][1] + 60]
-            if not _SENTENCE_START.search(text, 0, tokens[i][0]) and _PATIENT_AFTER.match(after):
+            if not _before(text, tokens[i][0]).at_start and _PATIENT_AFTER.match(after):
                 kinds[i] = kinds[i + 1] = "K"
         if kinds[i] not in "KI":
             i += 1
@@ -701,7 +968,7 @@ def _judge_run(
             i > 0
             and kinds[i - 1] == "U"
             and _key(tokens[j - 1][2]) in lists.surnames
-            and not _SENTENCE_START.search(text, 0, tokens[i - 1][0])
+            and not _before(text, tokens[i - 1][0]).at_start
         ):
             first = i - 1
         last = j
@@ -723,9 +990,32 @@ def _key(word: str) -> str:
     return word.rstrip(".").lower().replace("'", "").replace("’", "")
 
 
+def _cue_before(text: str, position: int) -> bool:
+    """`_before(text, position).patient_cue`, quickly ruling out the common case: a
+    sentence's first word."""
+    j = position - 1
+    while j >= 0 and text[j] in " \t":
+        j -= 1
+    if j < 0 or not (text[j].isalpha() or text[j] in ".,:"):
+        return False
+    if text[j] == ".":
+        previous = text[max(0, j - 6) : j].split()
+        return bool(previous) and previous[-1] in _PATIENT_TITLES
+    return _before(text, position).patient_cue
+
+
 def _kind(word: str, lists: NameLists) -> str:
     """K: a known name, I: an initial, U: an unknown capitalised word, S: not a name,
     E: an eponym (a name only next to a given name or after a patient title)."""
+    kind = lists.kinds.get(word)
+    if kind is None:
+        kind = _classify(word, lists)
+        if len(lists.kinds) < 100_000:  # bounded: texts can be anything
+            lists.kinds[word] = kind
+    return kind
+
+
+def _classify(word: str, lists: NameLists) -> str:
     low = _key(word)
     if low in _EPONYMS:
         return "E"
@@ -749,24 +1039,27 @@ def _judge(
         return ""
     if words in colleagues:
         return "colleague"
-    before = text[max(0, start - 40) : start]
+    before = _before(text, start)
     after = text[end : end + 60]
     if _NOT_PERSON_AFTER.match(after):
         return ""
-    if _CLINICIAN_TITLE.search(before) or _CLINICIAN_SUFFIX.match(after):
+    if before.clinician or _CLINICIAN_SUFFIX.match(after):
         return "colleague"
-    if _PATIENT_TITLE.search(before) or _PATIENT_CUE.search(before):
+    if before.patient_cue:
         return "patient-titled"
-    if _COLLEAGUE_STRONG.search(before) or _COLLEAGUE_AFTER.match(after):
+    if before.colleague or _COLLEAGUE_AFTER.match(after):
         return "colleague"
-    sentence = _sentence(text, start, end)
-    clinical = bool(_PATIENT_AFTER.match(after)) or bool(_PATIENT_BEFORE.search(before))
-    if _COLLEAGUE_WEAK.search(before) and not (clinical or _PATIENT_EVENT.search(sentence)):
+    clinical = bool(_PATIENT_AFTER.match(after)) or before.w1 in _PATIENT_BEFORE
+    if (
+        before.w1 in _COLLEAGUE_WEAK
+        and not clinical
+        and not _PATIENT_EVENT.search(_sentence(text, start, end))
+    ):
         return "colleague"
     known = [all(p in lists.given or p in lists.surnames for p in w.split("-")) for w in words]
     plain = [k and w not in lists.words for w, k in zip(words, known, strict=True)]
     initial = [len(w) == 1 for w in words]
-    at_start = bool(_SENTENCE_START.search(before))
+    at_start = before.at_start
     full = [w for w, i in zip(words, initial, strict=True) if not i]
     if len(words) >= 2 and len(full) >= 1:
         if any(initial) and any(known):
@@ -781,11 +1074,6 @@ def _judge(
     if clinical or _FAMILY_AFTER.match(after):
         return "patient"
     return ""
-
-
-def _titled(text: str, start: int) -> bool:
-    before = text[max(0, start - 40) : start]
-    return bool(_PATIENT_TITLE.search(before) or _PATIENT_CUE.search(before))
 
 
 def _sentence(text: str, start: int, end: int) -> str:
