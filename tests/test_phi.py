@@ -197,6 +197,13 @@ def test_a_patient_sharing_a_members_given_name_is_still_caught() -> None:
     assert [f.excerpt for f in guard.find("Redrew Maria Smith after the clot")] == ["Maria Smith"]
 
 
+def test_a_title_beats_a_members_surname_but_not_their_full_name() -> None:
+    guard = Guard().with_colleagues(["Emily Tran"])
+    assert [f.excerpt for f in guard.find("Mr. Tran was redrawn after the clot")] == ["Tran"]
+    assert guard.find("Emily Tran caught the reagent recall") == []
+    assert guard.find("Tran caught the reagent recall") == []
+
+
 def test_colleagues_match_word_by_word() -> None:
     people = Colleagues.of(["Maria Alvarez", "Brian O'Connell", "Mei Lin Zhou"])
     assert ("maria", "alvarez") in people

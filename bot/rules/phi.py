@@ -1037,7 +1037,9 @@ def _judge(
     words = tuple(_key(t[2]) for t in tokens)
     if all(len(w) == 1 for w in words):
         return ""
-    if words in colleagues:
+    member = words in colleagues
+    full_member = member and sum(len(w) > 1 for w in words) >= 2
+    if full_member:
         return "colleague"
     before = _before(text, start)
     after = text[end : end + 60]
@@ -1045,8 +1047,12 @@ def _judge(
         return ""
     if before.clinician or _CLINICIAN_SUFFIX.match(after):
         return "colleague"
+    # A title or cue beats a member's surname alone: "Mr. Tran" is a patient even with
+    # Emily Tran in the workspace (a false hold costs a click, a miss costs more).
     if before.patient_cue:
         return "patient-titled"
+    if member:
+        return "colleague"
     if before.colleague or _COLLEAGUE_AFTER.match(after):
         return "colleague"
     clinical = bool(_PATIENT_AFTER.match(after)) or before.w1 in _PATIENT_BEFORE
