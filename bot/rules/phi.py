@@ -215,16 +215,22 @@ class _Pattern:
     regex: re.Pattern[str]
     starts: tuple[str, ...] = ()
     lower: bool = False
+    # Without `starts`: "runs" tries the pattern where each run of digits begins;
+    # "numbers" searches around runs of at least five digits (phone, SSN, record
+    # numbers); "@" searches texts with an "@".
+    at: str = "numbers"
 
 
-def _p(rule: str, source: str, flags: int = 0, starts: tuple[str, ...] = ()) -> _Pattern:
+def _p(
+    rule: str, source: str, flags: int = 0, starts: tuple[str, ...] = (), at: str = "numbers"
+) -> _Pattern:
     lower = bool(flags & re.I)
     if lower:
         # Lower-casing the source is safe only without upper-case escapes (\S, \W...).
         assert not re.search(r"\\[SWDBAZ]", source), source
         source = source.lower().replace("(?p<", "(?P<")
         flags &= ~re.I
-    return _Pattern(rule, re.compile(source, flags), starts, lower)
+    return _Pattern(rule, re.compile(source, flags), starts, lower, at)
 
 
 # Most specific first: when two matches overlap, the one that starts first wins, then
@@ -352,15 +358,16 @@ _PATTERNS: list[_Pattern] = [
         re.I,
         ("fax", "phone", "cell", "mobile", "home", "call", "tel"),
     ),
-    _p("email", r"\b[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b"),
+    _p("email", r"\b[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b", at="@"),
     _p(
         "address",
         r"\b\d{1,6}(?:\s+[NSEW]\.?)?(?:\s+[A-Z][A-Za-z]+|\s+\d{1,3}(?:st|nd|rd|th)){1,3}\s+"
         r"(?:St|Street|Ave|Avenue|Rd|Road|Blvd|Boulevard|Dr|Drive|Ln|Lane|Ct|Court|Way|Pl"
         r"|Place|Ter|Terrace|Pkwy|Parkway|Hwy|Highway|Cir|Circle|Trl|Trail|Sq|Square)\b\.?"
-        r"(?:,?\s+(?:Apt|Unit|Suite|#)\.?\s*\w+)?"
-        r"|\bP\.?\s?O\.?\s+Box\s+\d+",
+        r"(?:,?\s+(?:Apt|Unit|Suite|#)\.?\s*\w+)?",
+        at="runs",
     ),
+    _p("address", r"\bP\.?\s?O\.?\s+Box\s+\d+", 0, ("p.", "po")),
     _p(
         "address",
         r"\b(?:lives|living|resides|residing|home)\s+(?:on|at|in)\s+(?P<hit>[A-Z][a-z]+"
@@ -450,18 +457,18 @@ _PATTERNS: list[_Pattern] = [
     _p(
         "age",
         r"\b" + _AGE_90_PLUS + r"(?:[-\s](?:years?|yrs?)(?:[-\s]old\b|\b)"
-        r"|\s?(?:M|F)\b(?=[^.\n]{0,30}\b(?:pt|patient))|\s?(?:yo|y/o|y\.o\.|yr\s+old)(?!\w))"
-        r"|\b(?:age|aged|age\s+of|turned|turning)\s*:?\s*" + _AGE_90_PLUS + r"\b"
-        r"(?!\s*(?:days?|d\b|hours?|hrs?|h\b|min|minutes?|weeks?|wks?|months?|mos?|%|°|\+))"
-        r"|\bin\s+(?:his|her|their)\s+(?:late\s+)?90s",
+        r"|\s?(?:M|F)\b(?=[^.\n]{0,30}\b(?:pt|patient))|\s?(?:yo|y/o|y\.o\.|yr\s+old)(?!\w))",
         re.I,
+        at="runs",
     ),
     _p(
         "age",
-        r"\bin\s+(?:his|her|their)\s+(?:late\s+)?nineties"
+        r"\b(?:age|aged|age\s+of|turned|turning)\s*:?\s*" + _AGE_90_PLUS + r"\b"
+        r"(?!\s*(?:days?|d\b|hours?|hrs?|h\b|min|minutes?|weeks?|wks?|months?|mos?|%|°|\+))"
+        r"|\bin\s+(?:his|her|their)\s+(?:late\s+)?(?:90s|nineties)"
         r"|\b(?:centenarian|(?:one\s+)?hundred(?:\s+and\s+\w+)?[-\s]years?[-\s]old)",
         re.I,
-        ("in", "centenarian", "one", "hundred"),
+        ("age", "turn", "in", "centenarian", "one", "hundred"),
     ),
     # A long digit run on its own is usually an MRN, account or accession number; runs
     # with commas or decimals ("1,240", "12.5") are counts and values.
@@ -616,20 +623,27 @@ def _before(text: str, position: int) -> _Before:
     return _Before(title, words, at_start)
 
 
+def _after(source: str) -> re.Pattern[str]:
+    """A context pattern matched at a position of the lower-cased text (anchored by
+    `match(text, pos)`): lower-cased here, since case-insensitive matching costs more."""
+    assert not re.search(r"\\[SWDBAZ]", source), source
+    return re.compile(source.lower())
+
+
 _CLINICIAN_SUFFIX = re.compile(
-    r"^,?\s*(?:MD|M\.D\.|DO|RN|LPN|NP|PA-C|PA|MLS|MT|MLT|CLS|SBB|PhD|DVM|PharmD|MBA|BSN"
+    r",?\s*(?:MD|M\.D\.|DO|RN|LPN|NP|PA-C|PA|MLS|MT|MLT|CLS|SBB|PhD|DVM|PharmD|MBA|BSN"
     r"|CNA|RRT|MPH|DPM)\b"
 )
-_PATIENT_EVENT = re.compile(
+_PATIENT_EVENT = _after(
     r"(?i:faint|passed\s+out|scared|nervous|afraid|terrified|cried|crying|needle|vein|stick"
     r"|draw|drew|redraw|biopsy|transfus|admitted|discharged|surgery|diagnos|results?\b"
     r"|wristband|armband|specimen|sample|tube|critical|her\s+(?:arm|blood)|his\s+(?:arm|blood))"
 )
 # After a name: relatives and groups of patients ("the Hoang twins", "the Reyes family").
-_FAMILY_AFTER = re.compile(r"^\s+(?i:twins|triplets|family|baby|newborn|kids|children)\b")
+_FAMILY_AFTER = _after(r"\s+(?i:twins|triplets|family|baby|newborn|kids|children)\b")
 # After a name: "Maria and I", "Sam taught me", "Okafor's team", "Lee from day shift".
-_COLLEAGUE_AFTER = re.compile(
-    r"^\s*(?:['’]s?\s+)?(?i:and\s+I\b|and\s+me\b|&\s+I\b|taught|trained|showed|helped\s+me"
+_COLLEAGUE_AFTER = _after(
+    r"\s*(?:['’]s?\s+)?(?i:and\s+I\b|and\s+me\b|&\s+I\b|taught|trained|showed|helped\s+me"
     r"|mentored|precepted|covered|(?:['’]s\s+)?(?:team|shift|crew|group|lab|class|lecture"
     r"|talk|presentation|poster|paper|idea|suggestion|help|advice|tip|workflow|protocol"
     r"|procedure|SOP|spreadsheet|tracker|dashboard|bench|section|department|office"
@@ -646,8 +660,8 @@ _COLLEAGUE_AFTER = re.compile(
     r"|wrote|built|fixed)\b)"
 )
 # After a name: possessive clinical nouns ("Lopez's potassium") and clinical facts.
-_PATIENT_AFTER = re.compile(
-    r"^(?:['’]s?\s+(?:\w+\s+){0,2}?(?i:potassium|sodium|glucose|INR|PT|PTT|troponin|lactate"
+_PATIENT_AFTER = _after(
+    r"(?:['’]s?\s+(?:\w+\s+){0,2}?(?i:potassium|sodium|glucose|INR|PT|PTT|troponin|lactate"
     r"|hemoglobin|hgb|platelets?|WBC|CBC|BMP|CMP|culture|cultures|specimen|sample|tube"
     r"|tubes|blood|urine|draw|redraw|results?|labs?|values?|levels?|chart|record|MRN|DOB"
     r"|label|labels|armband|wristband|order|orders|crossmatch|type|antibody|antibodies"
@@ -655,14 +669,14 @@ _PATIENT_AFTER = re.compile(
     r"|wife|husband|mother|father|room|bed|hemolyzed|clotted|critical|diagnosis|case"
     r"|pregnancy|A1c|panel|smear|slide|gas|ABG|cortisol|ammonia|visit|appointment|stay"
     r"|admission|discharge|insurance|bill|prescription|meds|medication))"
-    r"|^,?\s*(?:\(?(?i:DOB|MRN|age|aged|born|\d{1,3}\s*(?:yo|y/o|M|F)\b|in\s+(?:room|bed)"
+    r"|,?\s*(?:\(?(?i:DOB|MRN|age|aged|born|\d{1,3}\s*(?:yo|y/o|M|F)\b|in\s+(?:room|bed)"
     r"|room|bed|the\s+patient|a\s+patient|our\s+patient|who\s+(?:was|is|had|has)"
     r"|was\s+(?:admitted|discharged|transfused|critical|a\s+hard\s+stick|hemolyzed|drawn"
     r"|redrawn|positive|negative)|had\s+a\s+(?:critical|positive|hemolyzed)))"
 )
 # Right after the run: lab or organisation nouns, so "Lopez Clinic" or "Kell antigen".
-_NOT_PERSON_AFTER = re.compile(
-    r"^[ \t]+(?i:stain|stains|staining|test|tests|testing|rule|rules|reaction|antigen"
+_NOT_PERSON_AFTER = _after(
+    r"[ \t]+(?i:stain|stains|staining|test|tests|testing|rule|rules|reaction|antigen"
     r"|antibod(?:y|ies)|system|phenotype|typing|agar|medium|analy[sz]ers?|hospital|health"
     r"|healthcare|medical|clinic|center|centre|lab|labs|laboratory|laboratories|university"
     r"|college|institute|foundation|award|scholarship|lecture|hall|building|wing|tower"
@@ -740,7 +754,7 @@ class Guard:
                 start, end = match.span("hit" if hit and match.start("hit") >= 0 else 0)
                 if pattern.rule == "device" or not scan.after_label(start):
                     candidates.append((start, -end, order, pattern.rule))
-        names = _names(scan.masked, self.names or name_lists(), self.colleagues)
+        names = _names(scan.masked, self.names or name_lists(), self.colleagues, scan.low)
         if "name" in self.rules:
             candidates.extend((s, -e, -1, "name") for s, e in names)
         if "date" in self.rules or "room" in self.rules:
@@ -767,14 +781,16 @@ class _Scan:
                 masked[start:end] = lowered[start:end] = "_" * (end - start)
             self.masked, self.low = "".join(masked), "".join(lowered)
             self._starts = {}
-        # Where the digit-shaped patterns can match: around every run of digits
-        # (before: "S26-", "+1 (", "aged "; after: room for the rest of the shape).
+        # Where each run of digits starts, and the windows around numbers of five digits
+        # or more, separators allowed ("555-213-4567", "S26-012345"): room before for
+        # "S26-" or "+1 (", after for the rest of the shape.
+        self.runs = [m.start() for m in _DIGITS.finditer(self.masked)]
         windows: list[list[int]] = []
-        for match in _DIGITS.finditer(self.masked):
-            start, end = max(0, match.start() - 16), match.end() + 60
-            # Windows close together are scanned as one: a call per window costs more
-            # than the characters between them.
-            if windows and start <= windows[-1][1] + 200:
+        for match in _NUMBER.finditer(self.masked):
+            if sum(c.isdigit() for c in match.group()) < 5:
+                continue
+            start, end = max(0, match.start() - 16), match.end() + 40
+            if windows and start <= windows[-1][1]:
                 windows[-1][1] = end
             else:
                 windows.append([start, end])
@@ -805,7 +821,12 @@ class _Scan:
                         match = pattern.regex.match(subject, at)
                         if match:
                             yield match
-        elif pattern.rule == "email":
+        elif pattern.at == "runs":
+            for at in self.runs:
+                match = pattern.regex.match(subject, at)
+                if match:
+                    yield match
+        elif pattern.at == "@":
             if "@" in subject:
                 yield from pattern.regex.finditer(subject)
         else:
@@ -824,7 +845,8 @@ class _Scan:
         )
 
 
-_DIGITS = re.compile(r"\d+")
+_DIGITS = re.compile(r"(?<!\d)\d")
+_NUMBER = re.compile(r"\d(?:\d|[ ()./+-]{1,2}(?=\d))*")
 
 
 def _resolve(text: str, candidates: list[tuple[int, int, int, str]]) -> list[Finding]:
@@ -842,7 +864,15 @@ def _resolve(text: str, candidates: list[tuple[int, int, int, str]]) -> list[Fin
     return findings
 
 
-_ANY_DATE = _p("date", r"(?<![\w/.-])" + _DATE + r"(?![\w/])", re.I)
+_ANY_DATES = (
+    _p("date", r"(?<![\w/.-])" + _DATE + r"(?![\w/])", re.I, at="runs"),
+    _p(
+        "date",
+        r"(?<![\w/.-])" + _DATE + r"(?![\w/])",
+        re.I,
+        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"),
+    ),
+)
 _ANY_ROOM = _p("room", r"\b(?:room|rm\.?)\s*#?\s*\d{1,4}[a-z]?\b", re.I, ("room", "rm"))
 _DATE_CUE = re.compile(
     r"\b(?:[Pp]atient|PATIENT|[Pp]t|Mrs?|Ms|Mx|Miss|(?i:her|his|newborn|baby|admitted|born"
@@ -856,7 +886,7 @@ def _tied(
     """Dates and rooms in the same sentence as a patient's name or a patient cue."""
     masked = scan.masked
     out: list[tuple[int, int, int, str]] = []
-    for pattern in (_ANY_DATE, _ANY_ROOM):
+    for pattern in (*_ANY_DATES, _ANY_ROOM):
         if pattern.rule not in rules:
             continue
         for match in scan.matches(pattern):
@@ -881,14 +911,28 @@ def _tied(
     return out
 
 
-def _names(masked: str, lists: NameLists, colleagues: Colleagues) -> list[tuple[int, int]]:
-    """Spans of likely patients' names (colleagues left out)."""
+def _names(
+    masked: str, lists: NameLists, colleagues: Colleagues, low: str = ""
+) -> list[tuple[int, int]]:
+    """Spans of likely patients' names (colleagues left out). `low` is `masked`
+    lower-cased, offset for offset (computed when not given)."""
+    if not low:
+        low = masked.lower()
+        if len(low) != len(masked):
+            low = "".join(c.lower() if len(c.lower()) == 1 else c for c in masked)
     spans: list[tuple[int, int]] = []
     # (verdict, end) of the last candidate: "with Sam Lee and Priya Nair" makes both
     # colleagues, "drew Maria Lopez and John Smith" both patients.
     last: tuple[str, int] = ("", -1)
     for match in _RUN.finditer(masked):
-        for verdict, span in _judge_run(masked, match.start(), match.group(), lists, colleagues):
+        run = match.group()
+        if " " not in run and "\t" not in run:
+            # One word, the common case ("Repeated", "Sysmex"): judged only when it is a
+            # known name or follows a patient title or cue.
+            kind = _kind(run, lists)
+            if kind == "S" or (kind in "UE" and not _cue_before(masked, match.start())):
+                continue
+        for verdict, span in _judge_run(masked, low, match.start(), run, lists, colleagues):
             if last[0] and _LIST_JOIN.fullmatch(masked, last[1], span[0]):
                 verdict = last[0] if verdict != "patient-titled" else verdict
             if verdict.startswith("patient"):
@@ -919,7 +963,7 @@ _LIST_JOIN = re.compile(r",?\s+(?:and|&)\s+|,\s*")
 
 
 def _judge_run(
-    text: str, offset: int, run: str, lists: NameLists, colleagues: Colleagues
+    text: str, low: str, offset: int, run: str, lists: NameLists, colleagues: Colleagues
 ) -> list[tuple[str, tuple[int, int]]]:
     """Split a run of capitalised words into name candidates and keep the patients'.
 
@@ -952,8 +996,8 @@ def _judge_run(
         if kinds[i] == "U" and i + 1 < len(tokens) and kinds[i + 1] == "U":
             # Two unknown capitalised words mid-sentence with a clinical context
             # ("Nikolai Ivanov's blood type"): judged like known names.
-            after = text[tokens[i + 1][1] : tokens[i + 1][1] + 60]
-            if not _before(text, tokens[i][0]).at_start and _PATIENT_AFTER.match(after):
+            after = tokens[i + 1][1]
+            if not _before(text, tokens[i][0]).at_start and _PATIENT_AFTER.match(low, after):
                 kinds[i] = kinds[i + 1] = "K"
         if kinds[i] not in "KI":
             i += 1
@@ -978,7 +1022,7 @@ def _judge_run(
             and (_key(tokens[j - 1][2]) in lists.given or kinds[j - 1] == "I")
         ):
             last = j + 1
-        verdict = _judge(text, tokens[first:last], lists, colleagues)
+        verdict = _judge(text, low, tokens[first:last], lists, colleagues)
         if verdict:
             spans.append((verdict, (tokens[first][0], tokens[last - 1][1])))
         i = last
@@ -1030,7 +1074,11 @@ def _classify(word: str, lists: NameLists) -> str:
 
 
 def _judge(
-    text: str, tokens: list[tuple[int, int, str]], lists: NameLists, colleagues: Colleagues
+    text: str,
+    low: str,
+    tokens: list[tuple[int, int, str]],
+    lists: NameLists,
+    colleagues: Colleagues,
 ) -> str:
     """'patient-titled', 'patient', 'colleague', or '' (not judged a name)."""
     start, end = tokens[0][0], tokens[-1][1]
@@ -1042,10 +1090,9 @@ def _judge(
     if full_member:
         return "colleague"
     before = _before(text, start)
-    after = text[end : end + 60]
-    if _NOT_PERSON_AFTER.match(after):
+    if _NOT_PERSON_AFTER.match(low, end):
         return ""
-    if before.clinician or _CLINICIAN_SUFFIX.match(after):
+    if before.clinician or _CLINICIAN_SUFFIX.match(text, end):
         return "colleague"
     # A title or cue beats a member's surname alone: "Mr. Tran" is a patient even with
     # Emily Tran in the workspace (a false hold costs a click, a miss costs more).
@@ -1053,13 +1100,13 @@ def _judge(
         return "patient-titled"
     if member:
         return "colleague"
-    if before.colleague or _COLLEAGUE_AFTER.match(after):
+    if before.colleague or _COLLEAGUE_AFTER.match(low, end):
         return "colleague"
-    clinical = bool(_PATIENT_AFTER.match(after)) or before.w1 in _PATIENT_BEFORE
+    clinical = bool(_PATIENT_AFTER.match(low, end)) or before.w1 in _PATIENT_BEFORE
     if (
         before.w1 in _COLLEAGUE_WEAK
         and not clinical
-        and not _PATIENT_EVENT.search(_sentence(text, start, end))
+        and not _PATIENT_EVENT.search(low, *_sentence(low, start, end))
     ):
         return "colleague"
     known = [all(p in lists.given or p in lists.surnames for p in w.split("-")) for w in words]
@@ -1077,15 +1124,21 @@ def _judge(
     if not any(known):
         return ""
     # One word: only with clinical context around it.
-    if clinical or _FAMILY_AFTER.match(after):
+    if clinical or _FAMILY_AFTER.match(low, end):
         return "patient"
     return ""
 
 
-def _sentence(text: str, start: int, end: int) -> str:
-    left = max(text.rfind(". ", 0, start), text.rfind("\n", 0, start), start - 120)
-    stops = [i for i in (text.find(". ", end), text.find("\n", end)) if i >= 0]
-    return text[max(0, left) : min([*stops, end + 120])]
+def _sentence(text: str, start: int, end: int) -> tuple[int, int]:
+    """Where the sentence around text[start:end] begins and ends (at most 120 characters
+    either side)."""
+    left = max(
+        text.rfind(". ", max(0, start - 120), start), text.rfind("\n", max(0, start - 120), start)
+    )
+    stops = [
+        i for i in (text.find(". ", end, end + 120), text.find("\n", end, end + 120)) if i >= 0
+    ]
+    return max(0, left, start - 120), min([*stops, end + 120])
 
 
 _DEFAULT = Guard()
