@@ -11,9 +11,11 @@ from sqlalchemy import select
 
 from bot.rules.phi import RULES
 from bot.store.models import Win
+from bot.usecases import directory
 from tests.conftest import Running, run_app
 from tests.fakeslack import FakeSlack
 from tests.test_dm_replies import dm, prompted
+from tests.test_weekly_prompts import tick
 
 PATIENT = "Repeated the lactate for Harold Jenkins after the tube sat too long"
 COLLEAGUE = "Olivia Brooks got the micro bench through its first inspection"
@@ -71,3 +73,36 @@ def test_a_switched_off_rule_is_off_for_the_app(no_names: Running) -> None:
     held = no_names.client.command("/win", "merged the charts for MRN 00458213").json()
     assert "medical record number" in held["blocks"][0]["text"]["text"]
     assert wins(no_names) == [PATIENT]
+
+
+def test_the_workspace_directory_makes_colleagues_of_people_who_never_used_benchmate(
+    bench: Running, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(directory, "PAGE_SIZE", 2)
+    bench.slack.add_user("U300", "Olivia Brooks")  # in Slack, never used Benchmate
+    bench.slack.add_user("U301", "Hannah Weiss")
+    bench.client.command("/win", "passed my SBB exam")  # U100: the workspace is known
+
+    tick(bench)  # the first page: U100, U200
+    held = bench.client.command("/win", COLLEAGUE).json()
+    assert "a person's name (“Olivia Brooks”)" in held["blocks"][0]["text"]["text"]
+
+    tick(bench)  # the last page: U300, U301; the guard reads the directory again
+    body = bench.client.command("/win", COLLEAGUE).json()
+    assert body["text"] == "Logged"
+
+    calls = bench.slack.sent("users.list")
+    assert [(c.args.get("limit"), c.args.get("cursor")) for c in calls] == [("2", None), ("2", "2")]
+    tick(bench)  # the sweep is done for today
+    assert len(bench.slack.sent("users.list")) == 2
+    bench.clock.advance(days=1)
+    tick(bench)
+    assert len(bench.slack.sent("users.list")) == 3
+
+
+def test_a_directory_that_slack_refuses_leaves_the_members(bench: Running) -> None:
+    bench.slack.fail("users.list", "missing_scope")
+    bench.slack.add_user("U300", "Olivia Brooks", "America/Chicago")
+    bench.client.command("/win", "passed my SBB exam", user="U300")
+    tick(bench)  # logs a warning, nothing else
+    assert bench.client.command("/win", COLLEAGUE).json()["text"] == "Logged"

@@ -2,8 +2,9 @@
 
 `bot/rules/phi.py` is pure: it needs the enabled rules and the names of the people
 who are colleagues. This module supplies both: the rules from the settings
-(BENCHMATE_PHI_RULES), the colleagues from the workspace's member directory in the
-database (the `members` table, refreshed from `users.info`). Every caller that checks
+(BENCHMATE_PHI_RULES), the colleagues from the workspace's directory in the database
+(the `members` table, refreshed from `users.info`, and everyone `users.list` returns,
+swept a page per scheduler pass by bot/usecases/directory.py). Every caller that checks
 text (wins, DM replies, goals, meeting notes, survey comments and results,
 announcements, the digest's re-check, mentor views) gets its guard here, so they all
 apply the same rules to the same directory.
@@ -24,18 +25,17 @@ from sqlalchemy.orm import Session
 from bot.rules.phi import RULES, Guard
 from bot.store.db import Database
 from bot.store.models import Member
+from bot.usecases import directory
 
 TTL_SECONDS = 300.0
 
 
 def directory_names(session: Session, team_id: str) -> list[str]:
-    """Everyone Benchmate knows in the workspace, as colleagues. People who left are
+    """Everyone in the workspace, as colleagues: the members (names from `users.info`)
+    and the `users.list` directory (bot/usecases/directory.py). People who left are
     included too: a former colleague named in an old win is still not a patient."""
-    return [
-        name
-        for name in session.scalars(select(Member.name).where(Member.team_id == team_id))
-        if name
-    ]
+    members = session.scalars(select(Member.name).where(Member.team_id == team_id))
+    return [name for name in members if name] + directory.names(session, team_id)
 
 
 @dataclass
