@@ -13,12 +13,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.rules import phi_corpus
-from bot.rules.phi import (
+from bot.rules.phi import (  # the private names: the speed-up's property test
+    _ANY_DATES,
+    _ANY_ROOM,
+    _MASK,
+    _PATTERNS,
     RULES,
     Colleagues,
     Finding,
     Guard,
     RulesError,
+    _Scan,
     describe,
     find_phi,
     name_lists,
@@ -391,6 +396,35 @@ def test_colleagues_only_ever_remove_name_findings(text: str, members: list[str]
         if f.rule not in ("name", "date", "room")
     ]
     assert known == plain
+
+
+SHAPES = [
+    "MRN", "mrn:", "00458213", "S26-012345", "24-CH-123", "SP-26-0001234", "CH25-00042",
+    "acc#", "DOB", "03/14/1962", "Oct 3rd", "admitted", "10/14", "(555) 213-4567",
+    "555-213-4567", "+1 415 555 0199", "fax:", "555-0134", "123-45-6789", "SSN",
+    "1417 Maple Grove Avenue", "P.O. Box 3318", "Springfield, IL 62704", "02139-4307", "zip",
+    "60614", "room", "412", "bed", "3", "patient", "Mrs.", "Garcia", "home", "1.2.3.4",
+    "https://x.org/a?mrn=1", "10.20.30.41", "93-year-old", "aged", "93", "in her 90s",
+    "centenarian", "lot", "24031", "x@y.org", "FIN", "1234-5678", "member ID", "ABC123456",
+    "pacemaker serial", "PJN401223H", "driver's license", "D123-4567-8901", "0012345678",
+    "Patient Access", "the", "for", ".", ",", "\n",
+]  # fmt: skip
+
+
+@given(st.lists(st.sampled_from(SHAPES), max_size=12).map(" ".join))
+@settings(max_examples=500, deadline=None)
+def test_patterns_tried_only_where_they_can_start_miss_nothing(text: str) -> None:
+    """The speed-up (each pattern tried at its label words or around digits) finds
+    every match that trying the pattern at every position finds."""
+    scan = _Scan(text)
+    for pattern in [*_PATTERNS, _ANY_ROOM, _MASK]:
+        subject = scan.low if pattern.lower else scan.masked
+        everywhere = {m.span() for m in pattern.regex.finditer(subject)}
+        assert everywhere <= {m.span() for m in scan.matches(pattern)}, pattern
+    numeric, month_first = _ANY_DATES
+    everywhere = {m.span() for m in numeric.regex.finditer(scan.low)}
+    tried = [*scan.matches(numeric), *scan.matches(month_first)]
+    assert everywhere <= {m.span() for m in tried}
 
 
 def test_name_lists_are_shipped_and_sized() -> None:

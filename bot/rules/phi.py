@@ -216,7 +216,7 @@ class _Pattern:
     starts: tuple[str, ...] = ()
     lower: bool = False
     # Without `starts`: "runs" tries the pattern where each run of digits begins;
-    # "numbers" searches around runs of at least five digits (phone, SSN, record
+    # "numbers" searches around numbers of at least three digits (phone, SSN, record
     # numbers); "@" searches texts with an "@".
     at: str = "numbers"
 
@@ -781,13 +781,13 @@ class _Scan:
                 masked[start:end] = lowered[start:end] = "_" * (end - start)
             self.masked, self.low = "".join(masked), "".join(lowered)
             self._starts = {}
-        # Where each run of digits starts, and the windows around numbers of five digits
-        # or more, separators allowed ("555-213-4567", "S26-012345"): room before for
-        # "S26-" or "+1 (", after for the rest of the shape.
+        # Where each run of digits starts, and the windows around numbers of three digits
+        # or more, separators allowed ("555-213-4567", "S26-012345", "24-CH-123"): room
+        # before for "S26-" or "+1 (", after for the rest of the shape.
         self.runs = [m.start() for m in _DIGITS.finditer(self.masked)]
         windows: list[list[int]] = []
         for match in _NUMBER.finditer(self.masked):
-            if sum(c.isdigit() for c in match.group()) < 5:
+            if sum(c.isdigit() for c in match.group()) < 3:
                 continue
             start, end = max(0, match.start() - 16), match.end() + 40
             if windows and start <= windows[-1][1]:
