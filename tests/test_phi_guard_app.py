@@ -4,14 +4,16 @@ logged, and BENCHMATE_PHI_RULES switches rules off for every caller."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import select
 
 from bot.rules.phi import RULES
-from bot.store.models import Win
+from bot.store.models import Member, Win
 from bot.usecases import directory
+from bot.usecases.phi_guard import GuardSource
 from tests.conftest import Running, run_app
 from tests.fakeslack import FakeSlack
 from tests.test_dm_replies import dm, prompted
@@ -106,3 +108,27 @@ def test_a_directory_that_slack_refuses_leaves_the_members(bench: Running) -> No
     bench.client.command("/win", "passed my SBB exam", user="U300")
     tick(bench)  # logs a warning, nothing else
     assert bench.client.command("/win", COLLEAGUE).json()["text"] == "Logged"
+
+
+def test_a_stale_directory_is_read_again_in_the_background(bench: Running) -> None:
+    now = [0.0]
+    source = GuardSource(ttl=300, clock=lambda: now[0])
+    bench.client.command("/win", "passed my SBB exam")  # U100 is a member: the team
+    team = wins_team(bench)
+    first = source.for_team(bench.db, team)
+    assert first.find(COLLEAGUE)  # nobody called Olivia Brooks yet
+
+    bench.slack.add_user("U300", "Olivia Brooks", "America/Chicago")
+    bench.client.command("/win", "passed my SBB exam", user="U300")
+    assert source.for_team(bench.db, team) is first  # fresh enough: no read
+    now[0] = 301.0
+    assert source.for_team(bench.db, team) is first  # stale: answered at once...
+    deadline = time.monotonic() + 5
+    while source.for_team(bench.db, team) is first and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert source.for_team(bench.db, team).find(COLLEAGUE) == []  # ...and read again
+
+
+def wins_team(bench: Running) -> str:
+    with bench.db.begin() as session:
+        return session.scalars(select(Member.team_id)).first() or ""

@@ -604,12 +604,15 @@ class _Before:
         )
 
 
+@functools.lru_cache(maxsize=1024)
 def _before(text: str, position: int) -> _Before:
+    """The words before `position`. Cached: a name's candidates ask more than once, and
+    a string's hash is computed once, so the key costs nothing for a long text."""
     window = text[max(0, position - 40) : position]
     stripped = window.rstrip()
-    parts = stripped.split()[-3:]
+    parts = stripped.rsplit(None, 3)[-3:]
     title = parts[-1].rstrip(".,:;") if parts else ""
-    words = tuple(p.strip(_WORD_PUNCT).lower() for p in parts)
+    words = tuple([p.strip(_WORD_PUNCT).lower() for p in parts])
     if not stripped:
         at_start = position <= len(window) or "\n" in window
     else:
