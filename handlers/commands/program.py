@@ -211,7 +211,8 @@ def register(app: App, deps: Deps) -> None:
             text=f":handshake: Paired <@{mentor_id}> (mentor) "
             f"with <@{mentee_id}> (mentee); I'm introducing them now.{notes}",
         )
-        if not introduce(deps.db, gateway, made.pair.id):
+        guard = deps.phi.for_team(deps.db, made.pair.team_id)
+        if not introduce(deps.db, gateway, made.pair.id, guard):
             respond(
                 response_type="ephemeral",
                 text="The pair is saved, but I couldn't open "
