@@ -750,7 +750,7 @@ class Guard:
         # (start, -end, order, rule): sorts by position, then longest, then pattern order.
         candidates: list[tuple[int, int, int, str]] = []
         for order, pattern in enumerate(_PATTERNS):
-            if pattern.rule not in self.rules:
+            if pattern.rule not in self.rules or not scan.may_match(pattern):
                 continue
             hit = "hit" in pattern.regex.groupindex
             for match in scan.matches(pattern):
@@ -774,7 +774,7 @@ class _Scan:
         if len(low) != len(text):  # "İ" lower-cases to two characters: keep offsets
             low = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
         self.masked, self.low = text, low
-        self._starts: dict[str, list[int]] = {}
+        self._starts: dict[str, list[int]] | None = None
         # "Patient <Noun>" phrases are blanked out with same-length filler, so offsets
         # still index the original text and no rule sees them as a cue.
         spans = [m.span() for m in self.matches(_MASK)]
@@ -783,7 +783,7 @@ class _Scan:
             for start, end in spans:
                 masked[start:end] = lowered[start:end] = "_" * (end - start)
             self.masked, self.low = "".join(masked), "".join(lowered)
-            self._starts = {}
+            self._starts = None
         # Where each run of digits starts, and the windows around numbers of three digits
         # or more, separators allowed ("555-213-4567", "S26-012345", "24-CH-123"): room
         # before for "S26-" or "+1 (", after for the rest of the shape.
@@ -799,26 +799,39 @@ class _Scan:
                 windows.append([start, end])
         self.windows = windows
 
-    def word_starts(self, prefix: str) -> list[int]:
-        """Where a word starting with `prefix` begins (as a regex's \\b sees words)."""
-        found = self._starts.get(prefix)
-        if found is None:
-            found = []
+    def labels(self) -> dict[str, list[int]]:
+        """Label word -> where a word starting with it begins (as a regex's \\b sees
+        words). All the label words are found in one pass over the words, once."""
+        if self._starts is None:
+            found: dict[str, list[int]] = {}
             low = self.low
-            at = low.find(prefix)
-            while at != -1:
-                if at == 0 or not (low[at - 1].isalnum() or low[at - 1] == "_"):
-                    found.append(at)
-                at = low.find(prefix, at + 1)
-            self._starts[prefix] = found
-        return found
+            for word in _LETTERS.finditer(low):
+                at = word.start()
+                if at and (low[at - 1].isalnum() or low[at - 1] == "_"):
+                    continue
+                for label in _LABELS_BY_LETTER.get(low[at], ()):
+                    if low.startswith(label, at):
+                        found.setdefault(label, []).append(at)
+            self._starts = found
+        return self._starts
+
+    def may_match(self, pattern: _Pattern) -> bool:
+        """False when the pattern has nowhere to start: most patterns, in a short win."""
+        if pattern.starts:
+            return not self.labels().keys().isdisjoint(pattern.starts)
+        if pattern.at == "runs":
+            return bool(self.runs)
+        if pattern.at == "@":
+            return "@" in self.masked
+        return bool(self.windows)
 
     def matches(self, pattern: _Pattern) -> Iterator[re.Match[str]]:
         subject = self.low if pattern.lower else self.masked
         if pattern.starts:
+            labels = self.labels()
             tried: set[int] = set()
             for prefix in pattern.starts:
-                for at in self.word_starts(prefix):
+                for at in labels.get(prefix, ()):
                     if at not in tried:
                         tried.add(at)
                         match = pattern.regex.match(subject, at)
@@ -848,6 +861,7 @@ class _Scan:
         )
 
 
+_LETTERS = re.compile(r"[a-z]+")
 _DIGITS = re.compile(r"(?<!\d)\d")
 _NUMBER = re.compile(r"\d(?:\d|[ ()./+-]{1,2}(?=\d))*")
 
@@ -877,6 +891,12 @@ _ANY_DATES = (
     ),
 )
 _ANY_ROOM = _p("room", r"\b(?:room|rm\.?)\s*#?\s*\d{1,4}[a-z]?\b", re.I, ("room", "rm"))
+# Every label word, by its first letter: `_Scan.labels` tries only these.
+_LABELS_BY_LETTER: dict[str, tuple[str, ...]] = {}
+for _label in sorted(
+    {w for p in [*_PATTERNS, _MASK, _ANY_ROOM, *_ANY_DATES] for w in p.starts}, key=len
+):
+    _LABELS_BY_LETTER[_label[0]] = (*_LABELS_BY_LETTER.get(_label[0], ()), _label)
 _DATE_CUE = re.compile(
     r"\b(?:[Pp]atient|PATIENT|[Pp]t|Mrs?|Ms|Mx|Miss|(?i:her|his|newborn|baby|admitted|born"
     r"|mother|father|daughter|son|wife|husband))\b"
