@@ -388,14 +388,15 @@ def test_more_rules_never_let_more_through(text: str, rules: frozenset[str]) -> 
 
 @given(texts, st.lists(st.sampled_from(["Maria Lopez", "Harold Jenkins", "Rose Kell"])))
 @settings(max_examples=400, deadline=None)
-def test_colleagues_only_ever_remove_name_findings(text: str, members: list[str]) -> None:
-    plain = [f for f in Guard().find(text) if f.rule not in ("name", "date", "room")]
-    known = [
-        f
-        for f in Guard().with_colleagues(members).find(text)
-        if f.rule not in ("name", "date", "room")
-    ]
-    assert known == plain
+def test_colleagues_only_ever_let_more_through(text: str, members: list[str]) -> None:
+    # Names found with a directory are names found without it; and a text held with a
+    # directory is held without it. (Not "the same other findings": a name no longer
+    # found unties a date, which can leave room for an overlapping address.)
+    plain = Guard().find(text)
+    known = Guard().with_colleagues(members).find(text)
+    names = {f.excerpt for f in plain if f.rule == "name"}
+    assert {f.excerpt for f in known if f.rule == "name"} <= names
+    assert not known or plain
 
 
 SHAPES = [

@@ -801,17 +801,26 @@ class _Scan:
 
     def labels(self) -> dict[str, list[int]]:
         """Label word -> where a word starting with it begins (as a regex's \\b sees
-        words). All the label words are found in one pass over the words, once."""
+        words), found once for all the patterns: in a short text by looking at each
+        word, in a long one by searching for each label (`str.find` runs in C)."""
         if self._starts is None:
             found: dict[str, list[int]] = {}
             low = self.low
-            for word in _LETTERS.finditer(low):
-                at = word.start()
-                if at and (low[at - 1].isalnum() or low[at - 1] == "_"):
-                    continue
-                for label in _LABELS_BY_LETTER.get(low[at], ()):
-                    if low.startswith(label, at):
-                        found.setdefault(label, []).append(at)
+            if len(low) < 400:
+                for word in _LETTERS.finditer(low):
+                    at = word.start()
+                    if not _word_start(low, at):
+                        continue
+                    for label in _LABELS_BY_LETTER.get(low[at], ()):
+                        if low.startswith(label, at):
+                            found.setdefault(label, []).append(at)
+            else:
+                for label in _LABELS:
+                    at = low.find(label)
+                    while at != -1:
+                        if _word_start(low, at):
+                            found.setdefault(label, []).append(at)
+                        at = low.find(label, at + 1)
             self._starts = found
         return self._starts
 
@@ -862,6 +871,12 @@ class _Scan:
 
 
 _LETTERS = re.compile(r"[a-z]+")
+
+
+def _word_start(low: str, at: int) -> bool:
+    return at == 0 or not (low[at - 1].isalnum() or low[at - 1] == "_")
+
+
 _DIGITS = re.compile(r"(?<!\d)\d")
 _NUMBER = re.compile(r"\d(?:\d|[ ()./+-]{1,2}(?=\d))*")
 
@@ -897,6 +912,7 @@ for _label in sorted(
     {w for p in [*_PATTERNS, _MASK, _ANY_ROOM, *_ANY_DATES] for w in p.starts}, key=len
 ):
     _LABELS_BY_LETTER[_label[0]] = (*_LABELS_BY_LETTER.get(_label[0], ()), _label)
+_LABELS = tuple(label for labels in _LABELS_BY_LETTER.values() for label in labels)
 _DATE_CUE = re.compile(
     r"\b(?:[Pp]atient|PATIENT|[Pp]t|Mrs?|Ms|Mx|Miss|(?i:her|his|newborn|baby|admitted|born"
     r"|mother|father|daughter|son|wife|husband))\b"
