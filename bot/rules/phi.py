@@ -604,10 +604,8 @@ class _Before:
         )
 
 
-@functools.lru_cache(maxsize=1024)
 def _before(text: str, position: int) -> _Before:
-    """The words before `position`. Cached: a name's candidates ask more than once, and
-    a string's hash is computed once, so the key costs nothing for a long text."""
+    """The words before `position`."""
     window = text[max(0, position - 40) : position]
     stripped = window.rstrip()
     parts = stripped.rsplit(None, 3)[-3:]
@@ -777,7 +775,14 @@ class _Scan:
         self._starts: dict[str, list[int]] | None = None
         # "Patient <Noun>" phrases are blanked out with same-length filler, so offsets
         # still index the original text and no rule sees them as a cue.
-        spans = [m.span() for m in self.matches(_MASK)]
+        spans = []
+        for label in _MASK.starts:
+            at = low.find(label)
+            while at != -1:
+                match = _MASK.regex.match(low, at) if _word_start(low, at) else None
+                if match:
+                    spans.append(match.span())
+                at = low.find(label, at + 1)
         if spans:
             masked, lowered = list(text), list(low)
             for start, end in spans:
