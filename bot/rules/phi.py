@@ -795,7 +795,7 @@ class _Scan:
         self.runs = [m.start() for m in _DIGITS.finditer(self.masked)]
         windows: list[list[int]] = []
         for match in _NUMBER.finditer(self.masked):
-            if sum(c.isdigit() for c in match.group()) < 3:
+            if len(match.group().translate(_SEPARATORS)) < 3:  # digits only
                 continue
             start, end = max(0, match.start() - 16), match.end() + 40
             if windows and start <= windows[-1][1]:
@@ -876,6 +876,7 @@ class _Scan:
 
 
 _LETTERS = re.compile(r"[a-z]+")
+_SEPARATORS = str.maketrans("", "", " ()./+-")
 
 
 def _word_start(low: str, at: int) -> bool:
