@@ -15,11 +15,17 @@ from pathlib import Path
 from bot.clock import Clock, FixedClock, SystemClock
 from bot.config import ConfigError, Settings, load_settings, refused
 from bot.deps import Deps
-from bot.logs import setup_logging
+from bot.logs import quieted, setup_logging
 from bot.rules import phi_corpus
 from bot.rules.export import FORMATS
 from bot.rules.phi import Guard
-from bot.store.db import Database, prepare, upgrade
+from bot.store.db import (
+    Database,
+    describe_database_error,
+    prepare,
+    unusable_database_errors,
+    upgrade,
+)
 
 log = logging.getLogger("benchmate")
 
@@ -89,15 +95,18 @@ def deps_for(settings: Settings, clock: Clock | None = None) -> Deps:
     return Deps(settings=settings, db=Database(settings.database_url), clock=clock or SystemClock())
 
 
-def check_bot_token(settings: Settings) -> None:
+def check_bot_token(settings: Settings) -> str:
     """Ask Slack whether the bot token works (auth.test), so a wrong one stops start-up
-    with one clear line instead of a traceback from inside Bolt."""
+    with one clear line instead of a traceback from inside Bolt. Returns the token's
+    team id."""
     from slack_sdk.errors import SlackApiError
 
     from bot.slack.gateway import error_code, make_client
 
     try:
-        make_client(settings.bot_token, settings.slack_api_url).auth_test()
+        with quieted("slack_sdk"):  # each failed try is logged; the outcome is one line
+            answer = make_client(settings.bot_token, settings.slack_api_url).auth_test()
+        return str(answer.get("team_id") or "")
     except SlackApiError as exc:
         if exc.response.status_code == 200:
             raise refused("SLACK_BOT_TOKEN", error_code(exc)) from None
@@ -105,7 +114,11 @@ def check_bot_token(settings: Settings) -> None:
             f"Slack did not answer auth.test ({error_code(exc)}): try again shortly"
         ) from None
     except OSError as exc:
-        raise RuntimeError(f"cannot reach Slack at {settings.slack_api_url}: {exc}") from None
+        reason = getattr(exc, "reason", None) or exc  # URLError wraps the socket's error
+        raise RuntimeError(
+            f"cannot reach Slack at {settings.slack_api_url} ({reason}): check this machine's "
+            "network access to Slack (a proxy?) and SLACK_API_URL, then try again"
+        ) from None
 
 
 def run_serve(settings: Settings, host: str, port: int) -> None:
@@ -113,12 +126,19 @@ def run_serve(settings: Settings, host: str, port: int) -> None:
     from bot.server import make_server, make_wsgi_app
 
     settings.require("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")
-    check_bot_token(settings)
     prepare(settings.database_url)
+    check_bot_token(settings)
     deps = deps_for(settings)
     app = build_app(deps, verify_token=False)
     assert settings.signing_secret  # required above
-    server = make_server(make_wsgi_app(app, deps.db, settings.signing_secret), host, port)
+    try:
+        server = make_server(make_wsgi_app(app, deps.db, settings.signing_secret), host, port)
+    except OSError as exc:  # the port is taken, or the address is not this machine's
+        deps.db.dispose()
+        raise RuntimeError(
+            f"cannot listen on {host}:{port} ({exc.strerror or exc}): choose another port "
+            "with PORT or --port, or stop the program that uses it"
+        ) from None
     log.info("Benchmate listening on http://%s:%s/slack/events", host, server.effective_port)
     server.run()
 
@@ -132,8 +152,8 @@ def run_socket(settings: Settings, *, with_scheduler: bool) -> None:
     from scheduler.runner import background
 
     settings.require("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN")
-    check_bot_token(settings)
     prepare(settings.database_url)
+    check_bot_token(settings)
     deps = deps_for(settings)
     app = build_app(deps, verify_token=False)
     handler = SocketModeHandler(app, settings.app_token)
@@ -186,6 +206,7 @@ def run_tick(settings: Settings, now: datetime | None, dry_run: bool) -> int:
 def run_export(settings: Settings, user: str, team: str | None, fmt: str) -> int:
     from bot.usecases.export import UnknownMember, find_by_user, render
 
+    prepare(settings.database_url)
     db = Database(settings.database_url)
     try:
         with db.begin() as session:
@@ -204,25 +225,40 @@ def run_roster_import(settings: Settings, path: str, *, dry_run: bool, team: str
     from bot.slack.gateway import SlackGateway, make_client
     from bot.usecases.roster import import_roster
 
+    # Even --dry-run looks every person up in Slack, so it needs the token too.
     settings.require("SLACK_BOT_TOKEN")
     try:
         text = Path(path).read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         print(f"benchmate: cannot read {path}: {exc}", file=sys.stderr)
         return 1
+    prepare(settings.database_url)
+    # Checked once up front: a wrong token or an unreachable Slack is one line, not a
+    # failed lookup on every row.
+    token_team = check_bot_token(settings)
+    team_id = team or token_team
     client = make_client(settings.bot_token, settings.slack_api_url)
-    team_id = team or str(client.auth_test().get("team_id") or "")
     deps = deps_for(settings)
     try:
-        report = import_roster(
-            deps.db,
-            SlackGateway(client),
-            team_id=team_id,
-            text=text,
-            actor="cli",
-            now=deps.clock.now(),
-            dry_run=dry_run,
-        )
+        # Slack's answers to each lookup are reported per row; slack_sdk's own log of
+        # each failed try would only repeat them.
+        with quieted("slack_sdk"):
+            report = import_roster(
+                deps.db,
+                SlackGateway(client),
+                team_id=team_id,
+                text=text,
+                actor="cli",
+                now=deps.clock.now(),
+                dry_run=dry_run,
+            )
+    except OSError as exc:
+        # Slack went away after auth.test. Rows are looked up before anything is written.
+        reason = getattr(exc, "reason", None) or exc
+        raise RuntimeError(
+            f"lost the connection to Slack at {settings.slack_api_url} while looking people "
+            f"up ({reason}): nothing imported; try again"
+        ) from None
     finally:
         deps.db.dispose()
     if not report.ok:
@@ -245,6 +281,7 @@ def run_report(settings: Settings, fmt: str, team: str | None) -> int:
     from bot.store.models import Member
     from bot.usecases.program_report import build_report
 
+    prepare(settings.database_url)
     deps = deps_for(settings)
     try:
         if team is None:
@@ -291,6 +328,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     if args.command in ("serve", "socket", "clock"):
         exit_on_sigterm()
+    settings: Settings | None = None
     try:
         settings = load_settings()
         setup_logging(settings.bot_token, settings.signing_secret, settings.app_token)
@@ -316,6 +354,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"benchmate: configuration error: {exc}", file=sys.stderr)
         return 2
+    except unusable_database_errors() as exc:
+        # A database that cannot be reached or used is a setting (or a server) to fix:
+        # one line, not SQLAlchemy's traceback.
+        assert settings is not None  # settings load before any database is touched
+        print(f"benchmate: {describe_database_error(settings.database_url, exc)}", file=sys.stderr)
+        return 1
     except RuntimeError as exc:
         print(f"benchmate: {exc}", file=sys.stderr)
         return 1

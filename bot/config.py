@@ -48,10 +48,16 @@ class Settings:
     port: int = DEFAULT_PORT
     # The patient-data guard's enabled rules (BENCHMATE_PHI_RULES; default: all).
     phi_rules: frozenset[str] = frozenset(RULES)
+    # Settings still holding the .env.example placeholder (they count as not set).
+    placeholders: frozenset[str] = field(default_factory=frozenset)
 
     def require(self, *names: str) -> None:
         """Fail clearly when a mode needs a setting that was not given."""
         for name in names:
+            if name in self.placeholders:
+                raise ConfigError(
+                    f"{name} is still the placeholder from .env.example: {_HOW_TO_FIX[name]}"
+                )
             if not getattr(self, _ATTR_FOR[name]):
                 raise ConfigError(f"{name} is not set: {_HOW_TO_FIX[name]}")
 
@@ -71,6 +77,19 @@ _HOW_TO_FIX = {
 }
 
 
+# What older copies of .env.example put in the token settings. Such a value counts as not
+# set (so `make run` on a copied template opens the sandbox), and a command that needs the
+# setting says it is still the placeholder.
+PLACEHOLDERS = {
+    "SLACK_BOT_TOKEN": "xoxb-your-bot-token",
+    "SLACK_SIGNING_SECRET": "your-signing-secret",
+    "SLACK_APP_TOKEN": "xapp-your-app-token",
+}
+
+# What a DATABASE_URL error suggests instead.
+SUPPORTED_DATABASES = "use sqlite:///benchmate.db (a file) or postgresql://user@host/dbname"
+
+
 def refused(name: str, error: str) -> ConfigError:
     """Slack turned down a token at start-up (e.g. `invalid_auth`): one line saying which."""
     return ConfigError(f"{name} was refused by Slack ({error}): {_HOW_TO_FIX[name]}")
@@ -88,6 +107,10 @@ def load_settings(
     def get(name: str) -> str:
         return values.get(name, "").strip()
 
+    placeholders = frozenset(n for n, p in PLACEHOLDERS.items() if get(n) == p)
+    for name in placeholders:
+        values[name] = ""
+
     bot_token = get("SLACK_BOT_TOKEN")
     if bot_token and not bot_token.startswith("xoxb-"):
         raise ConfigError(
@@ -101,14 +124,7 @@ def load_settings(
             + _HOW_TO_FIX["SLACK_APP_TOKEN"]
         )
 
-    database_url = get("DATABASE_URL") or DEFAULT_DATABASE_URL
-    # Heroku-style hosts hand out postgres:// URLs; SQLAlchemy wants a driver name.
-    database_url = re.sub(r"^postgres(ql)?://", "postgresql+psycopg://", database_url)
-    if "://" not in database_url:
-        raise ConfigError(
-            "DATABASE_URL is malformed: use e.g. sqlite:///benchmate.db or "
-            "postgresql://user@host/dbname"
-        )
+    database_url = check_database_url(get("DATABASE_URL") or DEFAULT_DATABASE_URL)
 
     api_url = get("SLACK_API_URL") or SLACK_API_URL
     if not re.match(r"^https?://", api_url):
@@ -150,6 +166,32 @@ def load_settings(
         review_dates=review_dates,
         port=int(port_text),
         phi_rules=phi_rules,
+        placeholders=placeholders,
+    )
+
+
+def check_database_url(url: str) -> str:
+    """The SQLAlchemy URL for `url`, or one line saying why Benchmate cannot use it.
+
+    Only SQLite and PostgreSQL (through psycopg 3, the driver Benchmate installs) work:
+    the store uses their `ON CONFLICT` inserts, and no other driver is installed.
+    """
+    # Heroku-style hosts hand out postgres:// URLs; SQLAlchemy wants a driver name.
+    url = re.sub(r"^postgres(ql)?://", "postgresql+psycopg://", url)
+    match = re.match(r"^([A-Za-z][A-Za-z0-9+.-]*)://", url)
+    if not match:
+        raise ConfigError(f"DATABASE_URL is malformed: {SUPPORTED_DATABASES}")
+    scheme = match[1].lower()
+    if scheme in ("sqlite", "sqlite+pysqlite", "postgresql+psycopg"):
+        return url
+    if scheme.startswith(("postgres", "sqlite")):
+        raise ConfigError(
+            f"DATABASE_URL asks for the driver in {scheme}://, which Benchmate does not "
+            f"install: {SUPPORTED_DATABASES}"
+        )
+    raise ConfigError(
+        f"DATABASE_URL is a {scheme}:// database, which Benchmate does not support: "
+        f"{SUPPORTED_DATABASES}"
     )
 
 

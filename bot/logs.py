@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 TOKEN = re.compile(r"\bx(?:ox[abpre]|app)-[A-Za-z0-9-]+")
 
@@ -35,3 +37,20 @@ def setup_logging(*secrets: str | None, level: int = logging.INFO) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    # Alembic reports every migration step at INFO ("Context impl SQLiteImpl." ...) each
+    # time a command checks the schema: noise in ordinary output. Its warnings still show.
+    logging.getLogger("alembic").setLevel(max(level, logging.WARNING))
+
+
+@contextmanager
+def quieted(name: str) -> Iterator[None]:
+    """Hold back one logger's records (all levels) for a moment, when the caller reports
+    the outcome itself in one line: e.g. slack_sdk logs each failed try of a start-up
+    check as an ERROR, and the command then says "cannot reach Slack" anyway."""
+    logger = logging.getLogger(name)
+    level = logger.level
+    logger.setLevel(logging.CRITICAL + 1)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
@@ -17,6 +18,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.store.later import OnError, WriteBehind
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+
+# Seconds to wait for a PostgreSQL server before giving up (libpq's connect_timeout; a
+# `?connect_timeout=N` in DATABASE_URL wins). Without it a server that never answers
+# (a firewall dropping packets) keeps a command waiting for minutes.
+CONNECT_TIMEOUT = 10
 
 
 def make_engine(url: str) -> Engine:
@@ -37,7 +43,8 @@ def make_engine(url: str) -> Engine:
             cursor.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    connect_args = {} if "connect_timeout=" in url else {"connect_timeout": CONNECT_TIMEOUT}
+    return create_engine(url, pool_pre_ping=True, connect_args=connect_args)
 
 
 def alembic_config(url: str) -> Config:
@@ -134,3 +141,78 @@ def prepare(url: str) -> None:
         raise RuntimeError(
             "the database schema is not up to date: run `benchmate db upgrade` first"
         )
+
+
+# The errors a database gives when it cannot be reached or used (rather than a bug):
+# SQLAlchemy's wrappers, and the drivers' own (bot/store/driver_insert.py talks to them
+# directly).
+def unusable_database_errors() -> tuple[type[BaseException], ...]:
+    import sqlite3
+
+    import psycopg
+    from sqlalchemy.exc import InterfaceError, OperationalError
+
+    return (OperationalError, InterfaceError, sqlite3.OperationalError, psycopg.OperationalError)
+
+
+def describe_database_error(url: str, exc: BaseException) -> str:
+    """One line for a person: which database could not be used, why, and what to do.
+    The URL is shown without its password."""
+    from sqlalchemy.engine import make_url
+
+    where = make_url(url)
+    shown = where.render_as_string(hide_password=True)
+    cause = getattr(exc, "orig", None) or exc
+    message = " ".join(str(cause).split())  # drivers' messages span lines
+    lower = message.lower()
+    if where.get_backend_name() == "sqlite":
+        # The full path: a relative one depends on the working directory, which a
+        # service manager or a container sets out of sight.
+        path = str(Path(where.database).resolve()) if where.database else ":memory:"
+        if "no such table" in lower:
+            return (
+                f"the SQLite database {path} has no Benchmate tables: "
+                "run `benchmate db upgrade` first"
+            )
+        if "readonly" in lower or "read-only" in lower:
+            return (
+                f"cannot write the SQLite database {path} ({message}): make the file and its "
+                "folder writable for this user, or point DATABASE_URL elsewhere"
+            )
+        if "unable to open" in lower:
+            return (
+                f"cannot open the SQLite database {path} ({message}): its folder must exist "
+                "and be writable for this user; create it or point DATABASE_URL elsewhere"
+            )
+        return f"SQLite database {path}: {message}"
+    server = f"PostgreSQL at {where.host or 'localhost'}:{where.port or 5432}"
+    if re.search(r'database "[^"]*" does not exist', message):
+        name = where.database or ""
+        return (
+            f'{server} has no database "{name}": create it (e.g. `createdb {name}`) or '
+            f"correct the name in DATABASE_URL ({shown})"
+        )
+    if "password authentication failed" in lower or re.search(
+        r'role "[^"]*" does not exist', message
+    ):
+        return (
+            f"{server} refused user {where.username or '(none)'!r}: correct the user and "
+            f"password in DATABASE_URL ({shown})"
+        )
+    reasons = {
+        "connection refused": "connection refused",
+        "timeout expired": "no answer in time",
+        "could not translate host name": "unknown host name",
+        "name or service not known": "unknown host name",
+        "no route to host": "no route to host",
+        "network is unreachable": "network unreachable",
+    }
+    for clue, reason in reasons.items():
+        if clue in lower:
+            return (
+                f"cannot reach {server} ({reason}): check that the server is running and "
+                f"that DATABASE_URL ({shown}) names the right host and port"
+            )
+    if "no such table" in lower or ("relation" in lower and "does not exist" in lower):
+        return f"{server} has no Benchmate tables: run `benchmate db upgrade` first"
+    return f"{server}: {message}"
