@@ -822,7 +822,7 @@ class _Scan:
             low = self.low
             for hit in _LABEL_START.finditer(low):
                 at = hit.start()
-                for label in _LABELS_BY_LETTER[low[at]]:
+                for label in _LABELS_BY_PREFIX[low[at : at + 2]]:
                     if low.startswith(label, at):
                         found.setdefault(label, []).append(at)
             self._starts = found
@@ -910,13 +910,15 @@ _ANY_DATES = (
     ),
 )
 _ANY_ROOM = _p("room", r"\b(?:room|rm\.?)\s*#?\s*\d{1,4}[a-z]?\b", re.I, ("room", "rm"))
-# Every label word, by its first letter: `_Scan.labels` tries only these.
-_LABELS_BY_LETTER: dict[str, tuple[str, ...]] = {}
+# Every label word (at least two letters), by its first two: `_Scan.labels` compares
+# only these where a label may start.
+_LABELS_BY_PREFIX: dict[str, tuple[str, ...]] = {}
 for _label in sorted(
     {w for p in [*_PATTERNS, _MASK, _ANY_ROOM, *_ANY_DATES] for w in p.starts}, key=len
 ):
-    _LABELS_BY_LETTER[_label[0]] = (*_LABELS_BY_LETTER.get(_label[0], ()), _label)
-_LABELS = tuple(label for labels in _LABELS_BY_LETTER.values() for label in labels)
+    assert len(_label) >= 2, _label
+    _LABELS_BY_PREFIX[_label[:2]] = (*_LABELS_BY_PREFIX.get(_label[:2], ()), _label)
+_LABELS = tuple(label for labels in _LABELS_BY_PREFIX.values() for label in labels)
 
 
 def _prefix_trie(words: Iterable[str]) -> str:
