@@ -235,7 +235,9 @@ def _p(
 
 # Most specific first: when two matches overlap, the one that starts first wins, then
 # the longer, then the earlier pattern. A group named "hit" narrows the excerpt to the
-# identifying part; the label is kept when it is short ("MRN 00123").
+# identifying part; the label is kept when it is short ("MRN 00123"). A leading
+# look-ahead for the first character ("(?=\d)") is redundant but lets the regex engine
+# reject most positions at once; the property test checks the patterns still match.
 _PATTERNS: list[_Pattern] = [
     _p(
         "mrn",
@@ -257,7 +259,10 @@ _PATTERNS: list[_Pattern] = [
     ),
     # Typical LIS and pathology shapes: S24-012345, SP-24-0001234, CH25-00042,
     # 24-CH-001234.
-    _p("accession", r"\b(?:[A-Z]{1,4}-?\d{2}-\d{3,8}|\d{2}-[A-Z]{1,4}-\d{3,8}|[A-Z]{2}\d{8,})\b"),
+    _p(
+        "accession",
+        r"(?=[A-Z\d])\b(?:[A-Z]{1,4}-?\d{2}-\d{3,8}|\d{2}-[A-Z]{1,4}-\d{3,8}|[A-Z]{2}\d{8,})\b",
+    ),
     _p(
         "encounter",
         _labelled(
@@ -337,12 +342,12 @@ _PATTERNS: list[_Pattern] = [
         re.I,
         ("ss", "soc", "last"),
     ),
-    _p("ssn", r"(?<![\d-])\d{3}-\d{2}-\d{4}(?![\d-])"),
+    _p("ssn", r"(?=\d)(?<![\d-])\d{3}-\d{2}-\d{4}(?![\d-])"),
     # Area codes start 2-9 and separators are required, so "150-400" or a reference
     # range never qualifies; "+1"/"1-" prefixes and "(555) 123-4567" are allowed.
     _p(
         "phone",
-        r"(?<![\w.+-])(?:"
+        r"(?=[+(\d])(?<![\w.+-])(?:"
         r"(?:\+1|1-)[\s.-]?\(?[2-9]\d{2}\)?[\s.-]?\d{3}[\s.-]?\d{4}"
         r"|\([2-9]\d{2}\)\s?\d{3}[\s.-]\d{4}"
         r"|[2-9]\d{2}[-\s]\d{3}-\d{4}"
@@ -383,9 +388,9 @@ _PATTERNS: list[_Pattern] = [
     ),
     _p(
         "zip",
-        r",\s*(?:A[KLRZ]|C[AOT]|D[CE]|FL|GA|HI|I[ADLN]|K[SY]|LA|M[ADEINOST]|N[CDEHJMVY]"
+        r"(?=[,\d])(?:,\s*(?:A[KLRZ]|C[AOT]|D[CE]|FL|GA|HI|I[ADLN]|K[SY]|LA|M[ADEINOST]|N[CDEHJMVY]"
         r"|O[HKR]|PA|RI|S[CD]|T[NX]|UT|V[AT]|W[AIVY])\s+(?P<hit>\d{5}(?:-\d{4})?)\b"
-        r"|\b\d{5}-\d{4}\b",
+        r"|\b\d{5}-\d{4}\b)",
         re.I,
     ),
     _p(
@@ -415,7 +420,7 @@ _PATTERNS: list[_Pattern] = [
     ),
     _p(
         "url",
-        r"(?<![\w.])(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)"
+        r"(?=\d)(?<![\w.])(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)"
         r"(?![\w.])(?=[^.!?\n]{0,40}\b(?:[Pp]atient|home|her|his)\b)",
     ),
     _p(
@@ -472,7 +477,7 @@ _PATTERNS: list[_Pattern] = [
     ),
     # A long digit run on its own is usually an MRN, account or accession number; runs
     # with commas or decimals ("1,240", "12.5") are counts and values.
-    _p("number", r"(?<![\w.,/-])\d{8,}(?![\w,/-]|\.\d)"),
+    _p("number", r"(?=\d)(?<![\w.,/-])\d{8,}(?![\w,/-]|\.\d)"),
 ]
 
 # "Patient <Noun>" phrases that name a team, program or process ("Patient Access",
@@ -501,8 +506,10 @@ _NOT_AFTER = frozenset(
 _WORD = r"[A-ZÀ-Þ][a-zß-ÿ]+"
 # "Lopez", "O'Brien", "McDonald", "Lopez-Garcia", "D'Souza"; an initial "J." or "J".
 _TOKEN = rf"(?:(?:Mc|Mac|O['’]|D['’]|De|Di|La|Le|Van|Von)?{_WORD}(?:-{_WORD})?)"
+# The look-ahead is redundant (every token starts with a capital) but lets the regex
+# engine skip to the next capital instead of testing the look-behind at every position.
 _RUN = re.compile(
-    rf"(?<![\w'’@./-])(?:{_TOKEN}|[A-Z]\.)"
+    rf"(?=[A-ZÀ-Þ])(?<![\w'’@./-])(?:{_TOKEN}|[A-Z]\.)"
     rf"(?:[ \t]+(?:{_TOKEN}|[A-Z]\.|[A-Z](?=[ \t]{_WORD}))){{0,3}}(?![\w@])"
 )
 # "SMITH, JOHN" or "LOPEZ, MARIA J": how names are printed on labels and requisitions.
@@ -881,7 +888,9 @@ def _word_start(low: str, at: int) -> bool:
     return at == 0 or not (low[at - 1].isalnum() or low[at - 1] == "_")
 
 
-_DIGITS = re.compile(r"(?<!\d)\d")
+# Each run of digits, found whole: its start is where a run begins (a pattern that
+# begins with a digit class lets the regex engine skip ahead, a look-behind does not).
+_DIGITS = re.compile(r"\d+")
 _NUMBER = re.compile(r"\d(?:\d|[ ()./+-]{1,2}(?=\d))*")
 
 
