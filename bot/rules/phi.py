@@ -32,6 +32,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 
 @dataclass(frozen=True)
@@ -566,9 +567,10 @@ _PATIENT_BEFORE = frozenset(
 _WORD_PUNCT = ".,:;!?()[]\"'“”‘’"
 
 
-@dataclass(frozen=True)
-class _Before:
-    """The (up to) three words before a position, and whether a sentence starts there."""
+class _Before(NamedTuple):
+    """The (up to) three words before a position, and whether a sentence starts there.
+    A named tuple: built for every name candidate, and three times cheaper to build
+    than a frozen dataclass."""
 
     title: str  # the last word as written, without a trailing "." or ","
     words: tuple[str, ...]  # lower-case, punctuation stripped, nearest last
@@ -629,11 +631,16 @@ def _before(text: str, position: int, cache: dict[int, _Before] | None = None) -
         at_start = position <= len(window) or "\n" in window
     else:
         last = stripped[-1]
-        abbreviation = (
-            len(title) == 1 or title in _PATIENT_TITLES or title.lower() in (_CLINICIAN_TITLES)
-        )
         at_start = "\n" in window[len(stripped) :] or (
-            last in ".!?;:•*-" and not (last == "." and abbreviation)
+            last in ".!?;:•*-"
+            and not (
+                last == "."  # "Mrs. Lopez", "Dr. Okafor", "J. Smith": an abbreviation
+                and (
+                    len(title) == 1
+                    or title in _PATIENT_TITLES
+                    or title.lower() in _CLINICIAN_TITLES
+                )
+            )
         )
     return _Before(title, words, at_start)
 
