@@ -874,8 +874,18 @@ class _Scan:
                 if match:
                     yield match
         elif pattern.at == "@":
-            if "@" in subject:
-                yield from pattern.regex.finditer(subject)
+            # An address is one run of word characters, ".+-" and "@": searched only in
+            # the runs around each "@" (one past the run, so a closing \b sees the next
+            # character), not through the whole text.
+            at = subject.find("@")
+            while at != -1:
+                start, end = at, at + 1
+                while start > 0 and _in_address(subject[start - 1]):
+                    start -= 1
+                while end < len(subject) and _in_address(subject[end]):
+                    end += 1
+                yield from pattern.regex.finditer(subject, start, end + 1)
+                at = subject.find("@", end)
         else:
             for start, end in self.windows:
                 yield from pattern.regex.finditer(subject, start, end)
@@ -893,6 +903,12 @@ class _Scan:
 
 
 _SEPARATORS = str.maketrans("", "", " ()./+-")
+
+
+def _in_address(char: str) -> bool:
+    """Whether `char` can be part of an e-mail address (\\w is what isalnum() says, and
+    "_")."""
+    return char.isalnum() or char in "_.+-@"
 
 
 def _word_start(low: str, at: int) -> bool:
