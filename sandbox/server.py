@@ -21,7 +21,7 @@ from typing import Any
 from urllib.parse import parse_qs, parse_qsl, urlencode, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sandbox import lab
+from sandbox import lab, timetable
 from sandbox.benchmate import Benchmate, Config
 from sandbox.forms import fill_state
 from sandbox.spec import load_spec
@@ -85,6 +85,7 @@ class Sandbox:
         # The sandbox runs without the description too (and says so: spec_mode).
         self.spec = load_spec(spec_path, required_in_ci=False)
         self.current = self.start_at
+        self.last_pass = self.start_at  # the instant of the last scheduler pass
         self.lock = threading.RLock()  # one reset or clock jump at a time
         self.http = _Server(("127.0.0.1", port), _handler(self))
         self.url = f"http://127.0.0.1:{self.http.server_port}"
@@ -191,9 +192,11 @@ class Sandbox:
         raise BadRequest("give 'to' (ISO instant), 'plus' ({'days': 1}) or 'next'")
 
     def jump(self, body: Json) -> Json:
-        """Move time forward and run the real scheduler pass: once per simulated day
-        along the way (as if the clock process had run, a day at a time) and at the
-        instant reached."""
+        """Move time forward, running Benchmate's real scheduler pass at each instant
+        something can fall due on the way (sandbox/timetable.py), in order, so every
+        message is stamped at its own due time, as with Slack's pass every minute; then
+        at the instant reached. Something that fell due since the last pass (a closing
+        survey for a pair just ended) goes at once, in a pass at the starting instant."""
         with self.lock:
             target = self.target(body).astimezone(UTC)
             if target < self.current:
@@ -205,14 +208,16 @@ class Sandbox:
             # let it finish at the old instant.
             self.quiet(idle=0.05, timeout=3)
             before = self.workspace.latest_seq()
+            assert self.benchmate
+            since = min(self.last_pass, self.current)
+            due = timetable.instants(self.benchmate.config.database, since, target)
+            steps = [at for at in due if self.current < at < target]
+            if any(at <= self.current for at in due):
+                steps.insert(0, self.current)
             lines: list[str] = []
-            step = self.current + timedelta(days=1)
-            while step < target:
+            for step in [*steps, target]:
                 self.set_clock(step)
                 lines += self.tick()["lines"]
-                step += timedelta(days=1)
-            self.set_clock(target)
-            lines += self.tick()["lines"]
             with self.workspace.lock:
                 sent = [
                     m
@@ -228,6 +233,7 @@ class Sandbox:
 
     def tick(self) -> Json:
         assert self.benchmate
+        self.last_pass = self.current
         return self.benchmate.tick()
 
     # --- helpers ----------------------------------------------------------------------
