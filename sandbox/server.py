@@ -21,10 +21,11 @@ from typing import Any
 from urllib.parse import parse_qs, parse_qsl, urlencode, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sandbox import lab, timetable
+from sandbox import lab
 from sandbox.benchmate import Benchmate, Config
 from sandbox.forms import fill_state
 from sandbox.spec import load_spec
+from sandbox.timetable import Timetable
 from sandbox.workspace import APP_ID, BOT_USER, TEAM, SlackError, Workspace, dm_id
 
 log = logging.getLogger("benchmate.sandbox")
@@ -95,6 +96,7 @@ class Sandbox:
         self.hosts = {f"{name}:{self.http.server_port}" for name in ("127.0.0.1", "localhost")}
         self.workspace = self.new_workspace()
         self.benchmate: Benchmate | None = None
+        self.timetable: Timetable | None = None
         self._thread = threading.Thread(target=self.http.serve_forever, daemon=True)
 
     # --- life cycle -------------------------------------------------------------------
@@ -104,6 +106,8 @@ class Sandbox:
         return self.reset()
 
     def close(self) -> None:
+        if self.timetable:
+            self.timetable.close()
         if self.benchmate:
             self.benchmate.stop()
         self.http.shutdown()
@@ -119,6 +123,8 @@ class Sandbox:
         """Stop Benchmate, wipe the sandbox folder, start afresh and seed the demo lab."""
         with self.lock:
             began = time.monotonic()
+            if self.timetable:
+                self.timetable.close()
             if self.benchmate:
                 self.benchmate.stop()
             check_folder(self.folder)
@@ -140,6 +146,8 @@ class Sandbox:
             self.benchmate = Benchmate(config)
             self.benchmate.start()
             lab.seed(self, self.start_at)
+            self.timetable = Timetable(config.database)
+            self.timetable.instants(self.current, self.current)  # compiled before the first jump
             seconds = time.monotonic() - began
             return {"now": self.iso_now(), "seconds": round(seconds, 2)}
 
@@ -208,9 +216,9 @@ class Sandbox:
             # let it finish at the old instant.
             self.quiet(idle=0.05, timeout=3)
             before = self.workspace.latest_seq()
-            assert self.benchmate
             since = min(self.last_pass, self.current)
-            due = timetable.instants(self.benchmate.config.database, since, target)
+            assert self.timetable
+            due = self.timetable.instants(since, target)
             steps = [at for at in due if self.current < at < target]
             if any(at <= self.current for at in due):
                 steps.insert(0, self.current)

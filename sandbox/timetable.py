@@ -23,14 +23,20 @@ from bot.usecases.meetings import cycle_of
 from bot.usecases.prompts import prefs_of
 
 
-def instants(database: Path, start: datetime, end: datetime) -> list[datetime]:
-    """Sorted instants in (start, end] at which a pass can find something newly due."""
-    engine = create_engine(f"sqlite:///file:{database}?mode=ro&uri=true")
-    try:
-        with Session(engine) as session:
+class Timetable:
+    """Reads Benchmate's SQLite file, read-only. One engine for a Benchmate's life, so
+    its statements are compiled once."""
+
+    def __init__(self, database: Path) -> None:
+        self.engine = create_engine(f"sqlite:///file:{database}?mode=ro&uri=true")
+
+    def instants(self, start: datetime, end: datetime) -> list[datetime]:
+        """Sorted instants in (start, end] at which a pass can find something newly due."""
+        with Session(self.engine) as session:
             return _instants(session, start, end)
-    finally:
-        engine.dispose()
+
+    def close(self) -> None:
+        self.engine.dispose()
 
 
 def _instants(session: Session, start: datetime, end: datetime) -> list[datetime]:
