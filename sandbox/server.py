@@ -236,6 +236,7 @@ class Sandbox:
                 "now": self.iso_now(),
                 "sent": len(sent),
                 "passes": lines,
+                "ran_at": [at.isoformat().replace("+00:00", "Z") for at in [*steps, target]],
                 "seconds": round(time.monotonic() - began, 3),
             }
 
