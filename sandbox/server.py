@@ -87,6 +87,7 @@ class Sandbox:
         self.spec = load_spec(spec_path, required_in_ci=False)
         self.current = self.start_at
         self.last_pass = self.start_at  # the instant of the last scheduler pass
+        self.seq_at_pass = 0  # the stand-in's newest message then
         self.lock = threading.RLock()  # one reset or clock jump at a time
         self.http = _Server(("127.0.0.1", port), _handler(self))
         self.url = f"http://127.0.0.1:{self.http.server_port}"
@@ -216,7 +217,11 @@ class Sandbox:
             # let it finish at the old instant.
             self.quiet(idle=0.05, timeout=3)
             before = self.workspace.latest_seq()
-            since = min(self.last_pass, self.current)
+            # Someone acted since the last pass (e.g. ended a pair, whose closing survey
+            # may be due at once): what fell due since, up to now, goes in a pass at the
+            # starting instant. Otherwise that pass saw all there is up to now.
+            acted = self.workspace.latest_seq() != self.seq_at_pass
+            since = self.last_pass - timedelta(microseconds=1 if acted else 0)
             assert self.timetable
             due = self.timetable.instants(since, target)
             steps = [at for at in due if self.current < at < target]
@@ -242,8 +247,10 @@ class Sandbox:
 
     def tick(self) -> Json:
         assert self.benchmate
+        answer = self.benchmate.tick()
         self.last_pass = self.current
-        return self.benchmate.tick()
+        self.seq_at_pass = self.workspace.latest_seq()
+        return answer
 
     # --- helpers ----------------------------------------------------------------------
     def member(self, body: Json) -> str:

@@ -536,3 +536,14 @@ def test_the_digest_goes_out_monday_at_14_00_utc(page: Page) -> None:
     [digest] = bot_messages(page.state(DANA), "Wins of the week", PROGRAM_CHANNEL)
     assert "Cut the blood culture TAT" in json.dumps(digest)
     assert stamp(digest) == datetime(2026, 12, 7, 14, tzinfo=UTC)
+
+
+def test_a_closing_survey_due_at_once_goes_at_the_instant_the_pair_ended(page: Page) -> None:
+    # Monday 16:00 in Chicago: past the day's prompt time, so the survey is due at once.
+    assert page.post("/sandbox/clock", {"plus": {"hours": 7}})["now"] == "2026-11-30T22:00:00Z"
+    page.command(DANA, "/program", "unpair @marcus @lena")
+    page.wait_for(DANA, lambda s: bot_messages(s, "ended") or bot_messages(s, "Unpaired"))
+    jumped = page.post("/sandbox/clock", {"plus": {"hours": 1}})
+    assert jumped["ran_at"] == ["2026-11-30T22:00:00Z", "2026-11-30T23:00:00Z"]
+    [survey] = bot_messages(page.state(LENA), "has ended. How did it go?", "D0LENA")
+    assert stamp(survey) == datetime(2026, 11, 30, 22, tzinfo=UTC)
