@@ -359,16 +359,18 @@ class Workspace:
         return {"user": user}
 
     def m_users_list(self, args: Json) -> Json:
-        """The workspace's people, a page at a time (cursor = how many came before):
-        Benchmate reads it so colleagues' names are not taken for patients'."""
-        people = list(self.users.values())
-        start = int(args.get("cursor") or 0)
-        limit = max(1, min(int(args.get("limit") or 200), 1000))
-        page = people[start : start + limit]
-        more = start + limit < len(people)
+        """Everyone, a page at a time (`cursor` = how many came before), as Slack: the
+        patient-data guard's directory of colleagues reads it (scheduler/directory.py)."""
+        try:
+            limit = max(1, min(int(args.get("limit") or 200), 1000))
+            start = int(args.get("cursor") or 0)
+        except ValueError:
+            raise SlackError("invalid_cursor") from None
+        people = [self.users[uid] for uid in sorted(self.users)]
+        following = str(start + limit) if start + limit < len(people) else ""
         return {
-            "members": page,
-            "response_metadata": {"next_cursor": str(start + limit) if more else ""},
+            "members": people[start : start + limit],
+            "response_metadata": {"next_cursor": following},
         }
 
     def m_users_lookupByEmail(self, args: Json) -> Json:
