@@ -289,3 +289,30 @@ def test_five_thousand_rows_with_one_bad_one_import_nothing(any_program: Running
     assert "nothing imported: 1 problem(s)" in done
     assert counts(any_program)["program_profiles"] == 0
     assert counts(any_program)["members"] == 0
+
+
+def test_the_import_form_takes_a_file_and_answers_in_the_dm(program: Running) -> None:
+    program.client.command("/program", "import", user=COORDINATOR)
+    view = program.slack.wait_for("views.open")[0].args["view"]
+    file = program.slack.add_file("roster.csv", ROSTER, user=COORDINATOR)
+
+    reply = program.client.submit(view, {"csv_file": [file]}, user=COORDINATOR)
+
+    notice = reply.json()["view"]
+    assert "Reading *roster.csv*" in notice["blocks"][0]["text"]["text"]
+    assert wait_for_answer(program)[-1].endswith("imported 4 people: 4 new, 0 updated.")
+    assert len(program.slack.sent("download")) == 1
+    assert counts(program)["program_profiles"] == 4
+    assert program.slack.violations == []
+
+
+def test_the_import_form_asks_for_a_file_or_text(program: Running) -> None:
+    program.client.command("/program", "import", user=COORDINATOR)
+    view = program.slack.wait_for("views.open")[0].args["view"]
+
+    reply = program.client.submit(view, {}, user=COORDINATOR)
+
+    assert reply.json() == {
+        "response_action": "errors",
+        "errors": {"csv_file": "Upload the roster CSV file, or paste it below."},
+    }

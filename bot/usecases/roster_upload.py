@@ -14,16 +14,20 @@ import urllib.request
 from dataclasses import dataclass
 from typing import Any
 
+from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.deps import Deps
 from bot.rules import upload
-from bot.slack.gateway import SlackGateway, in_words
+from bot.slack.gateway import SlackGateway, in_words, make_client
 from bot.usecases.roster import ImportReport, import_roster
 
 log = logging.getLogger(__name__)
 
 DOWNLOAD_TIMEOUT = 30  # seconds; a 2 MB file from Slack takes well under one
+# Each of a large roster's look-ups waits out Slack's 429s (Retry-After) this many
+# times before its row is reported as not checked.
+LOOKUP_RATE_LIMIT_RETRIES = 20
 
 
 class DownloadFailed(Exception):
@@ -39,6 +43,17 @@ class Upload:
     file: dict[str, Any]
     token: str
     api_url: str
+
+
+def patient_gateway(client: WebClient) -> SlackGateway:
+    """Bolt's client, but patient with rate limits: thousands of look-ups in a row."""
+    return SlackGateway(
+        make_client(client.token, client.base_url, rate_limit_retries=LOOKUP_RATE_LIMIT_RETRIES)
+    )
+
+
+def upload_job(team_id: str, user_id: str, file: dict[str, Any], client: WebClient) -> Upload:
+    return Upload(team_id, user_id, file, str(client.token), str(client.base_url))
 
 
 def download(url: str, token: str, *, max_bytes: int, timeout: float = DOWNLOAD_TIMEOUT) -> bytes:

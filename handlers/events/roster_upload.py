@@ -13,14 +13,15 @@ from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
 from bot.deps import Deps
-from bot.slack.gateway import SlackGateway, make_client
+from bot.slack.gateway import SlackGateway
 from bot.usecases.coordinators import is_coordinator
-from bot.usecases.roster_upload import Upload, import_upload, refuse_non_coordinator
+from bot.usecases.roster_upload import (
+    import_upload,
+    patient_gateway,
+    refuse_non_coordinator,
+    upload_job,
+)
 from handlers.context import ack_only, team_id
-
-# Each of a large roster's look-ups waits out Slack's 429s (Retry-After) this many
-# times before the row is reported as not checked.
-LOOKUP_RATE_LIMIT_RETRIES = 20
 
 
 def is_shared_file(event: dict[str, Any]) -> bool:
@@ -32,13 +33,6 @@ def is_shared_file(event: dict[str, Any]) -> bool:
         and not event.get("bot_id")
         and bool(event.get("user"))
         and bool(event.get("files"))
-    )
-
-
-def import_client(client: WebClient) -> WebClient:
-    """Bolt's client, but patient with rate limits: thousands of look-ups in a row."""
-    return make_client(
-        client.token, client.base_url, rate_limit_retries=LOOKUP_RATE_LIMIT_RETRIES
     )
 
 
@@ -54,8 +48,7 @@ def register(app: App, deps: Deps) -> None:
         files = list(event.get("files") or [])
         if len(files) > 1:
             gateway.dm(user, "One roster file at a time: Benchmate reads the first one only.")
-        job = Upload(team, user, files[0], str(client.token), str(client.base_url))
-        import_upload(deps, SlackGateway(import_client(client)), job)
+        import_upload(deps, patient_gateway(client), upload_job(team, user, files[0], client))
 
     def shared_file(event: dict[str, Any], context: BoltContext) -> bool:
         return is_shared_file(event) and event.get("user") != context.bot_user_id
