@@ -197,7 +197,6 @@ class FakeSlack:
                 except (BrokenPipeError, ConnectionResetError):
                     self.close_connection = True  # the client gave up (answer_late)
 
-
         self.server = _Server(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.server.server_port}"
@@ -503,7 +502,9 @@ class FakeSlack:
             return {"ok": True, "user": self.users[uid]}
         if method == "files.info":
             found = self.files.get(str(args.get("file")))
-            return {"ok": True, "file": found} if found else {"ok": False, "error": "file_not_found"}
+            if found is None:
+                return {"ok": False, "error": "file_not_found"}
+            return {"ok": True, "file": found}
         if method == "chat.postMessage":
             channel = str(args.get("channel"))
             dm = "D" + channel[1:] if channel.startswith("U") else channel
