@@ -32,8 +32,13 @@ def is_shared_file(event: dict[str, Any]) -> bool:
         and event.get("subtype") == "file_share"
         and not event.get("bot_id")
         and bool(event.get("user"))
-        and bool(event.get("files"))
+        and bool(shared_files(event))
     )
+
+
+def shared_files(event: dict[str, Any]) -> list[dict[str, Any]]:
+    files = event.get("files")
+    return [f for f in files if isinstance(f, dict)] if isinstance(files, list) else []
 
 
 def register(app: App, deps: Deps) -> None:
@@ -45,7 +50,7 @@ def register(app: App, deps: Deps) -> None:
         if not allowed:
             refuse_non_coordinator(gateway, user)
             return
-        files = list(event.get("files") or [])
+        files = shared_files(event)
         if len(files) > 1:
             gateway.dm(user, "One roster file at a time: Benchmate reads the first one only.")
         import_upload(deps, patient_gateway(client), upload_job(team, user, files[0], client))
