@@ -9,6 +9,8 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
+from bot.rules.mrkdwn import escape
+
 # A 5,000-row roster with every column filled is well under 1 MB; 2 MB leaves room for
 # long interest lists and still bounds what one upload holds in memory.
 MAX_BYTES = 2 * 1024 * 1024
@@ -57,9 +59,9 @@ def decode(data: bytes, name: str) -> tuple[str | None, str | None]:
 
 def inert(text: str) -> str:
     """A file name (chosen by a person) shown in mrkdwn: no mention, link or markup."""
-    for char in "*_~`":
+    for char in "*_~`":  # would end the bold around it early
         text = text.replace(char, " ")
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return escape(text)
 
 
 def trusted_download_url(url: str, api_url: str) -> bool:
@@ -80,5 +82,4 @@ def cli_report(problems: list[str]) -> str:
 def inert_code(text: str) -> str:
     """Text for inside a ``` block: Slack shows &amp; &lt; &gt; as & < >, and a backtick
     could close the block early."""
-    text = text.replace("`", "'")
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return escape(text.replace("`", "'"))
