@@ -47,7 +47,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, quote
 
 from sandbox.spec import LENIENT_ARGS, NEWER_ARGS, NEWER_METHODS, check_call, load_spec, spec_path
 
@@ -223,6 +223,7 @@ class FakeSlack:
         data = content.encode() if isinstance(content, str) else content
         file_id = f"F{next(self._ids):08d}"
         url = f"{self.url}/files-pri/T0001-{file_id}"
+        quoted = quote(name)  # Slack's file URLs are percent-encoded
         self.files[file_id] = {
             "id": file_id,
             "name": name,
@@ -231,8 +232,8 @@ class FakeSlack:
             "filetype": filetype,
             "user": user,
             "size": len(data) if size is None else size,
-            "url_private": f"{url}/{name}",
-            "url_private_download": f"{url}/download/{name}",
+            "url_private": f"{url}/{quoted}",
+            "url_private_download": f"{url}/download/{quoted}",
         }
         self.file_content[file_id] = data
         return dict(self.files[file_id])

@@ -324,3 +324,25 @@ def test_the_import_form_asks_for_a_file_or_text(program: Running) -> None:
         "response_action": "errors",
         "errors": {"csv_file": "Upload the roster CSV file, or paste it below."},
     }
+
+
+def test_the_token_goes_only_to_slack() -> None:
+    from bot.rules.upload import trusted_download_url
+
+    api = "https://slack.com/api/"
+    assert trusted_download_url("https://files.slack.com/files-pri/T1-F1/download/r.csv", api)
+    assert not trusted_download_url("http://files.slack.com/files-pri/T1-F1/r.csv", api)
+    assert not trusted_download_url("https://files.slack.com.evil.org/r.csv", api)
+    assert not trusted_download_url("https://evil.org/slack.com/r.csv", api)
+    assert trusted_download_url("http://127.0.0.1:9/files-pri/x", "http://127.0.0.1:9/api/")
+    assert not trusted_download_url("http://127.0.0.1:8/files-pri/x", "http://127.0.0.1:9/api/")
+
+
+def test_a_file_name_with_markup_is_shown_inert(program: Running) -> None:
+    file = program.slack.add_file("<!channel> *big*.csv", ROSTER)
+
+    shared(program, file)
+
+    done = wait_for_answer(program)[-1]
+    assert "&lt;!channel&gt;  big .csv" in done
+    assert "<!channel>" not in done

@@ -16,6 +16,7 @@ from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from sqlalchemy.exc import DBAPIError
 
 from bot.deps import Deps
 from bot.rules import upload
@@ -73,6 +74,8 @@ def download(url: str, token: str, *, max_bytes: int, timeout: float = DOWNLOAD_
     except (urllib.error.URLError, OSError) as exc:
         reason = getattr(exc, "reason", None) or exc
         raise DownloadFailed(f"Slack could not be reached ({reason})") from None
+    except ValueError:  # http.client.InvalidURL: not a URL Slack would send
+        raise DownloadFailed("its address is not a valid URL") from None
     if len(data) > max_bytes:
         raise DownloadFailed(
             f"it is over {upload.megabytes(max_bytes)}: split it in two and upload each part"
@@ -144,6 +147,14 @@ def import_upload(
             job.user_id,
             f":warning: Nothing imported: lost the connection to Slack while checking people "
             f"({upload.inert(str(exc))}). Upload *{shown}* again in a moment.",
+        )
+        return None
+    except DBAPIError:  # the one transaction rolled back: still nothing imported
+        log.exception("roster import from %s failed in the database", job.user_id)
+        gateway.dm(
+            job.user_id,
+            f":warning: Nothing imported: Benchmate's database did not answer. Upload *{shown}* "
+            "again in a few minutes.",
         )
         return None
     answer(gateway, job.user_id, name, report)
