@@ -26,7 +26,7 @@ MATCH_MODAL = "program_match_modal"
 
 PROGRAM_HELP = (
     "*Run the mentorship program with* `/program` (coordinators only)\n"
-    "• `/program import`: paste the roster CSV (large rosters: `benchmate roster import`)\n"
+    "• `/program import`: upload the roster CSV (or drop it in your DM with Benchmate)\n"
     "• `/program remove @someone`: take someone off the roster (their pairs end)\n"
     "• `/program pair @mentor @mentee` · `/program unpair @mentor @mentee`\n"
     "• `/program match`: proposed pairs for everyone without a mentor, to approve\n"
