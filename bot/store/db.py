@@ -33,6 +33,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+# A database error's message would otherwise carry the statement's values (a win's text,
+# which may hold patient data) into the logs.
+HIDE_PARAMETERS = True
 # How long a unit of work waits for the database (a connection, SQLite's write lock)
 # before giving up. Slack allows 3 s for an answer; this leaves room to say why.
 WAIT_SECONDS = 1.0
@@ -65,7 +68,9 @@ def unavailable(exc: Exception) -> bool:
 
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": WAIT_SECONDS})
+        engine = create_engine(
+            url, connect_args={"timeout": WAIT_SECONDS}, hide_parameters=HIDE_PARAMETERS
+        )
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -83,6 +88,7 @@ def make_engine(url: str) -> Engine:
     return create_engine(
         url,
         pool_pre_ping=True,  # a connection the server dropped is replaced, not used
+        hide_parameters=HIDE_PARAMETERS,
         pool_size=10,
         max_overflow=20,
         pool_timeout=WAIT_SECONDS,
