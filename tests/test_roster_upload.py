@@ -346,3 +346,24 @@ def test_a_file_name_with_markup_is_shown_inert(program: Running) -> None:
     done = wait_for_answer(program)[-1]
     assert "&lt;!channel&gt;  big .csv" in done
     assert "<!channel>" not in done
+
+
+def test_a_database_failure_mid_import_leaves_nothing_and_says_so(program: Running) -> None:
+    """The 4th profile's insert fails: the members and profiles before it roll back too."""
+    with program.db.begin() as session:
+        session.execute(
+            text(
+                "CREATE TRIGGER fail_4th BEFORE INSERT ON program_profiles "
+                "WHEN (SELECT count(*) FROM program_profiles) >= 3 "
+                "BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END"
+            )
+        )
+    file = program.slack.add_file("roster.csv", ROSTER)
+
+    shared(program, file)
+
+    done = wait_for_answer(program)[-1]
+    assert done.startswith(":warning: Nothing imported: Benchmate's database did not answer.")
+    assert counts(program)["program_profiles"] == 0
+    assert counts(program)["members"] == 0
+    assert audit(program) == []
