@@ -14,21 +14,21 @@ from scheduler.base import Sent
 
 
 def weekly_digest(deps: Deps, gateway: SlackGateway, now: datetime, *, dry_run: bool) -> list[Sent]:
-    week = due_digest(now)
-    if week is None:
-        return []
+    """Each program's digest on its own day, hour and time zone (`/program settings`)."""
     with deps.db.begin() as session:
-        targets = [
-            (team, channel)
-            for team, channel in channels(session)
-            if not program_posts.is_settled(
-                program_posts.find(session, team_id=team, kind=KIND, period=week.period)
+        targets = []
+        for team, channel, config in channels(session):
+            week = due_digest(
+                now, weekday=config.digest_weekday, hour=config.digest_hour, tz=config.tz
             )
-        ]
+            if week is not None and not program_posts.is_settled(
+                program_posts.find(session, team_id=team, kind=KIND, period=week.period)
+            ):
+                targets.append((team, channel, week))
     if dry_run:
-        return [Sent(KIND, channel, week.period, "would send") for _, channel in targets]
+        return [Sent(KIND, channel, week.period, "would send") for _, channel, week in targets]
     lines = []
-    for team, channel in targets:
+    for team, channel, week in targets:
         posted = post_digest(deps.db, gateway, team_id=team, channel=channel, week=week, now=now)
         if posted is not None:
             lines.append(Sent(KIND, channel, week.period, posted.status, posted.detail))

@@ -351,13 +351,20 @@ class ActionItem(Base):
 
 
 class ProgramSettings(Base):
-    """Program-wide settings a coordinator sets in Slack (`/program channel #name`)."""
+    """Program-wide settings a coordinator sets in Slack (`/program channel #name`,
+    `/program settings`). NULL means "not set": the default applies (see
+    bot/rules/program_settings.py)."""
 
     __tablename__ = "program_settings"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     team_id: Mapped[str] = mapped_column(String(32), unique=True)
     channel_id: Mapped[str | None] = mapped_column(String(32))
+    review_dates: Mapped[str | None] = mapped_column(String(64))  # "06-01,12-01"
+    digest_weekday: Mapped[int | None] = mapped_column(Integer)  # Monday is 0
+    digest_hour: Mapped[int | None] = mapped_column(Integer)
+    tz: Mapped[str | None] = mapped_column(String(64))  # the program's time zone
+    cadence_days: Mapped[int | None] = mapped_column(Integer)  # default meeting cadence
     updated_by: Mapped[str] = mapped_column(String(32))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 

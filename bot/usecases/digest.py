@@ -14,10 +14,12 @@ from sqlalchemy.orm import Session
 from bot.blocks.digest import digest_message
 from bot.rules import digest as rules
 from bot.rules.catalog import CATEGORIES
+from bot.rules.program_settings import ProgramConfig
 from bot.slack.gateway import SlackGateway, error_code
 from bot.store import program_posts
 from bot.store.db import Database
 from bot.store.models import Goal, Member, ProgramSettings, Win
+from bot.usecases.program_settings import config_of
 
 log = logging.getLogger(__name__)
 
@@ -69,16 +71,13 @@ def gather(session: Session, team_id: str, week: rules.DigestWeek) -> rules.Dige
     )
 
 
-def channels(session: Session) -> list[tuple[str, str]]:
-    """(team, program channel) for every team that set one."""
+def channels(session: Session) -> list[tuple[str, str, ProgramConfig]]:
+    """(team, program channel, settings) for every team that set a channel. (Review
+    dates are not needed here, so the deployment default stands in for them.)"""
     return [
-        (team, channel)
-        for team, channel in session.execute(
-            select(ProgramSettings.team_id, ProgramSettings.channel_id).order_by(
-                ProgramSettings.team_id
-            )
-        )
-        if channel
+        (row.team_id, row.channel_id, config_of(row, ()))
+        for row in session.scalars(select(ProgramSettings).order_by(ProgramSettings.team_id))
+        if row.channel_id
     ]
 
 

@@ -15,15 +15,14 @@ from sqlalchemy.orm import Session
 from bot.blocks.program import intro_blocks, intro_text
 from bot.rules.catalog import CATEGORIES, CERTIFICATIONS
 from bot.rules.matching import LEVEL_ORDER
+from bot.rules.program_settings import DEFAULT_CADENCE_DAYS
 from bot.slack.gateway import SlackGateway, error_code
 from bot.store.db import Database
-from bot.store.models import Goal, Member, Pair, ProgramProfile
+from bot.store.models import Goal, Member, Pair, ProgramProfile, ProgramSettings
 from bot.usecases.coordinators import coordinator_ids, record
 from bot.usecases.meetings import cancel_open_nudges
 
 log = logging.getLogger(__name__)
-
-DEFAULT_CADENCE_DAYS = 14
 
 
 @dataclass(frozen=True)
@@ -94,10 +93,20 @@ def create_pair(
     mentee: Member,
     by: str,
     now: datetime,
-    cadence_days: int = DEFAULT_CADENCE_DAYS,
+    cadence_days: int | None = None,
     source: str = "hand",
 ) -> Paired | str:
-    """A new active pair (and its audit entry), or why not."""
+    """A new active pair (and its audit entry), or why not. With no cadence, the
+    program's default (`/program settings`, else every 2 weeks)."""
+    if cadence_days is None:
+        cadence_days = (
+            session.scalars(
+                select(ProgramSettings.cadence_days).where(
+                    ProgramSettings.team_id == mentor.team_id
+                )
+            ).first()
+            or DEFAULT_CADENCE_DAYS
+        )
     if mentor.id == mentee.id:
         return "A mentor and a mentee are two different people."
     if active_pair(session, mentor.id, mentee.id) is not None:

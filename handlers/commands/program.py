@@ -18,10 +18,12 @@ from bot.blocks.program import (
     match_modal,
     notice_modal,
     report_blocks,
+    settings_modal,
 )
 from bot.blocks.surveys import results_blocks
 from bot.deps import Deps
 from bot.rules.mentions import mentioned_users
+from bot.rules.program_settings import DateRange, cadence_in, parse_range
 from bot.rules.report import shown
 from bot.slack.gateway import SlackGateway, error_code, in_words
 from bot.usecases.announcements import program_channel, set_program_channel
@@ -29,7 +31,6 @@ from bot.usecases.coordinators import add_coordinator, coordinator_ids, record, 
 from bot.usecases.matching import propose_matches
 from bot.usecases.members import ensure_member, find_member
 from bot.usecases.pairs import (
-    DEFAULT_CADENCE_DAYS,
     active_pair,
     create_pair,
     end_pair,
@@ -39,6 +40,7 @@ from bot.usecases.pairs import (
     tell,
 )
 from bot.usecases.program_report import build_report, chart_png
+from bot.usecases.program_settings import config_of, current, row_of
 from bot.usecases.surveys import results as survey_results
 from handlers.context import team_id
 from handlers.coordinator_only import coordinator_only
@@ -46,16 +48,15 @@ from handlers.coordinator_only import coordinator_only
 # Sub-commands that call Slack run after the ack; these need exactly two people.
 TWO_PEOPLE = ("pair", "unpair")
 _CHANNEL = re.compile(r"<#([CG][A-Z0-9]+)(?:\|[^>]*)?>")
-_CADENCE = re.compile(r"every\s+(\d{1,2})\s*(week|day)s?", re.I)
+_CADENCE = re.compile(r"every\s+\d", re.I)
 
 
 def cadence_days(text: str) -> int | None:
-    """`every 3 weeks` / `every 10 days` in the command text; None if absent or silly."""
-    found = _CADENCE.search(text)
-    if not found:
-        return DEFAULT_CADENCE_DAYS
-    days = int(found.group(1)) * (7 if found.group(2).lower() == "week" else 1)
-    return days if 1 <= days <= 92 else None
+    """`every 3 weeks` / `every 10 days` in the command text; 0 when out of range;
+    None when not given (the program's default cadence applies)."""
+    if not _CADENCE.search(text):
+        return None
+    return cadence_in(text) or 0
 
 
 def register(app: App, deps: Deps) -> None:
@@ -101,7 +102,7 @@ def register(app: App, deps: Deps) -> None:
                 response_type="ephemeral",
                 text=f"Use `/program {word} @mentor @mentee`, picking both from the list.",
             )
-        elif word in TWO_PEOPLE and cadence_days(text) is None:
+        elif word in TWO_PEOPLE and cadence_days(text) == 0:
             ack(
                 response_type="ephemeral",
                 text="Pick a cadence between every day and every 13 weeks, e.g. `every 2 weeks`.",
@@ -125,13 +126,37 @@ def register(app: App, deps: Deps) -> None:
                 "if it is private.",
             )
         elif word == "surveys":
+            period = parse_range(" ".join(words[1:]))
+            if not isinstance(period, DateRange):
+                ack(
+                    response_type="ephemeral",
+                    text=f"{escape(period)} Use `/program surveys` for all results, or "
+                    "`/program surveys from 2026-01-01 to 2026-06-30` (either end may be "
+                    "left out).",
+                )
+                return
             with deps.db.begin() as session:
-                found = survey_results(session, team)
-                record(session, team, me, "surveys", {}, now)
-            ack(response_type="ephemeral", text="Match surveys", blocks=results_blocks(found))
+                zone = current(session, team, deps.settings.review_dates).tz
+                found = survey_results(session, team, period, zone)
+                details = {"from": period.start, "to": period.end} if words[1:] else {}
+                record(session, team, me, "surveys", details, now)
+            ack(
+                response_type="ephemeral",
+                text="Match surveys",
+                blocks=results_blocks(found, period.describe()),
+            )
         elif word == "remove" and len(users) != 1:
             ack(response_type="ephemeral", text="Use `/program remove @someone`.")
-        elif word in ("pair", "unpair", "remove", "import", "match", "report", "announce"):
+        elif word in (
+            "pair",
+            "unpair",
+            "remove",
+            "import",
+            "match",
+            "report",
+            "announce",
+            "settings",
+        ):
             ack()  # the rest happens after the ack
         elif word == "help":
             ack(response_type="ephemeral", text=PROGRAM_HELP)
@@ -167,6 +192,16 @@ def register(app: App, deps: Deps) -> None:
             with deps.db.begin() as session:
                 channel = program_channel(session, team)
             open_modal(gateway, respond, trigger, announce_modal(channel=channel))
+        elif word == "settings":
+            env_dates = deps.settings.review_dates
+            with deps.db.begin() as session:
+                row = row_of(session, team)
+                view = settings_modal(
+                    config_of(row, env_dates),
+                    dates_set_here=row is not None and row.review_dates is not None,
+                    env_dates=env_dates,
+                )
+            open_modal(gateway, respond, trigger, view)
 
     def open_modal(
         gateway: SlackGateway, respond: Respond, trigger: str, view: dict[str, Any]
@@ -200,7 +235,7 @@ def register(app: App, deps: Deps) -> None:
                 mentee=mentee,
                 by=me,
                 now=now,
-                cadence_days=cadence or DEFAULT_CADENCE_DAYS,
+                cadence_days=cadence,
             )
         if isinstance(made, str):
             respond(response_type="ephemeral", text=made)
