@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 from bot.blocks.common import (
+    MODAL_TITLE_MAX,
     VIEW_BLOCKS_MAX,
     Block,
     clip,
@@ -43,7 +45,9 @@ PROGRAM_HELP = (
     "• `/program channel #name`: where announcements and the weekly digest go\n"
     "• `/program settings`: review dates, the digest's day, hour and time zone, the "
     "default meeting cadence\n"
-    "• `/program coordinators` · `… add @someone` · `… remove @someone`"
+    "• `/program coordinators` · `… add @someone` · `… remove @someone`\n"
+    "• `/program programs` · `… add <name>`: several programs (a site, a department); "
+    "`/program <name> …` acts on one"
 )
 REFUSAL = (
     "Sorry, that's only for the mentorship program's coordinators, so I haven't changed "
@@ -214,8 +218,17 @@ def report_blocks(markdown_sections: list[tuple[str, list[str]]]) -> list[Block]
 SETTINGS_MODAL = "program_settings_modal"
 
 
-def settings_modal(config: ProgramConfig, *, dates_set_here: bool, env_dates: ReviewDates) -> Block:
-    """The `/program settings` form, showing what is in force."""
+def settings_modal(
+    config: ProgramConfig,
+    *,
+    dates_set_here: bool,
+    env_dates: ReviewDates,
+    program: int,
+    name: str,
+    main: bool,
+) -> Block:
+    """The `/program settings` form, showing what is in force. Goal review dates are
+    the "main" program's (goals are a member's own, not a program's)."""
     default_dates = (
         f"the deployment's default, {review_dates_text(env_dates)}"
         if env_dates
@@ -223,13 +236,16 @@ def settings_modal(config: ProgramConfig, *, dates_set_here: bool, env_dates: Re
     )
     days = [(name, str(n)) for n, name in enumerate(WEEKDAYS)]
     hours = [(f"{h:02d}:00", str(h)) for h in range(24)]
-    blocks = [
+    dates = [
         text_input(
             "review_dates",
             "Goal review dates (month-day)",
             review_dates_text(config.review_dates) if dates_set_here else "",
         ),
         context(f"For example 06-01, 12-01. Leave empty for {default_dates}."),
+    ]
+    blocks = [
+        *(dates if main else [context("Goal reviews follow the `main` program's dates.")]),
         select_input("digest_weekday", "Weekly digest day", days, str(config.digest_weekday)),
         select_input("digest_hour", "Weekly digest hour", hours, str(config.digest_hour)),
         text_input("tz", "Program time zone", config.tz, max_length=64),
@@ -239,7 +255,8 @@ def settings_modal(config: ProgramConfig, *, dates_set_here: bool, env_dates: Re
         text_input("cadence", "Default meeting cadence", cadence_words(config.cadence_days)),
         context("For new pairs, e.g. “every 2 weeks” or “every 10 days”."),
     ]
-    return modal(SETTINGS_MODAL, "Program settings", blocks)
+    title = "Program settings" if main else clip(f"Settings: {name}", MODAL_TITLE_MAX)
+    return modal(SETTINGS_MODAL, title, blocks, private_metadata=json.dumps({"program": program}))
 
 
 def settings_saved_modal(changed: dict[str, list[object]]) -> Block:

@@ -14,16 +14,16 @@ from bot.blocks import state
 from bot.rules import program_settings as rules
 from bot.rules.localtime import local_date
 from bot.rules.schedule import next_review_date
-from bot.store.models import Goal, Member, ProgramSettings
+from bot.store.models import MAIN_PROGRAM, Goal, Member, Program, ProgramSettings
 from bot.usecases.coordinators import record
 
 # The form's block ids (each input's action id is "value").
 FIELDS = ("review_dates", "digest_weekday", "digest_hour", "tz", "cadence")
 
 
-def row_of(session: Session, team_id: str) -> ProgramSettings | None:
+def row_of(session: Session, program_id: int) -> ProgramSettings | None:
     return session.scalars(
-        select(ProgramSettings).where(ProgramSettings.team_id == team_id)
+        select(ProgramSettings).where(ProgramSettings.program_id == program_id)
     ).first()
 
 
@@ -41,19 +41,20 @@ def config_of(
 
 
 def current(
-    session: Session, team_id: str, env_review_dates: rules.ReviewDates
+    session: Session, program_id: int, env_review_dates: rules.ReviewDates
 ) -> rules.ProgramConfig:
-    """The settings in force for a team's program."""
-    return config_of(row_of(session, team_id), env_review_dates)
+    """The settings in force for a program."""
+    return config_of(row_of(session, program_id), env_review_dates)
 
 
 def review_dates_by_team(session: Session) -> dict[str, rules.ReviewDates]:
-    """Teams whose coordinators set review dates in Slack (others use the default)."""
+    """Teams whose coordinators set review dates in Slack (others use the default).
+    Goals are a member's own, not a program's: the "main" program's dates apply."""
     found = {}
     for team, text in session.execute(
-        select(ProgramSettings.team_id, ProgramSettings.review_dates).where(
-            ProgramSettings.review_dates.is_not(None)
-        )
+        select(ProgramSettings.team_id, ProgramSettings.review_dates)
+        .join(Program, Program.id == ProgramSettings.program_id)
+        .where(ProgramSettings.review_dates.is_not(None), Program.name == MAIN_PROGRAM)
     ):
         parsed = rules.parse_review_dates(text)
         if isinstance(parsed, tuple):
@@ -66,6 +67,7 @@ class Form:
     """What a valid form says. `review_dates` None: use the deployment's default."""
 
     review_dates: rules.ReviewDates | None
+    has_review_dates: bool  # the form shows them (the "main" program's form only)
     digest_weekday: int
     digest_hour: int
     tz: str
@@ -100,13 +102,15 @@ def read_form(view: dict[str, Any]) -> Form | dict[str, str]:
         return errors
     assert weekday is not None and hour is not None and tz is not None
     assert not isinstance(dates, str) and isinstance(cadence, int)
-    return Form(dates, weekday, hour, tz, cadence)
+    has_dates = "review_dates" in ((view.get("state") or {}).get("values") or {})
+    return Form(dates, has_dates, weekday, hour, tz, cadence)
 
 
 def save(
     session: Session,
     *,
     team_id: str,
+    program_id: int,
     form: Form,
     by: str,
     now: datetime,
@@ -114,14 +118,15 @@ def save(
 ) -> dict[str, list[Any]]:
     """Store the form; audit what changed ({field: [before, after]}). New review dates
     reschedule the team's active goals (see `reschedule_reviews`)."""
-    row = row_of(session, team_id)
+    row = row_of(session, program_id)
     if row is None:
-        row = ProgramSettings(team_id=team_id, updated_by=by, updated_at=now)
+        row = ProgramSettings(team_id=team_id, program_id=program_id, updated_by=by, updated_at=now)
         session.add(row)
     before = asdict(config_of(row, env_review_dates))
-    row.review_dates = (
-        rules.review_dates_text(form.review_dates) if form.review_dates is not None else None
-    )
+    if form.has_review_dates:
+        row.review_dates = (
+            rules.review_dates_text(form.review_dates) if form.review_dates is not None else None
+        )
     row.digest_weekday, row.digest_hour = form.digest_weekday, form.digest_hour
     row.tz, row.cadence_days = form.tz, form.cadence_days
     row.updated_by, row.updated_at = by, now
@@ -129,7 +134,7 @@ def save(
     changed = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
     if "review_dates" in changed:
         reschedule_reviews(session, team_id, tuple(after["review_dates"]), now)
-    record(session, team_id, by, "program_settings", {"changed": changed}, now)
+    record(session, team_id, by, "program_settings", {"changed": changed}, now, program_id)
     return changed
 
 

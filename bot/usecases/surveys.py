@@ -192,11 +192,20 @@ def submit(
 
 
 def results(
-    session: Session, team_id: str, period: DateRange | None = None, tz: str = "UTC"
+    session: Session,
+    team_id: str,
+    period: DateRange | None = None,
+    tz: str = "UTC",
+    program_id: int | None = None,
 ) -> rules.Results:
     """Aggregate results, of answers given within `period` (local dates in `tz`, both
-    ends included) when one is given: the same suppression rules apply to the range."""
+    ends included) when one is given: the same suppression rules apply to the range.
+    With a program, only answers about its pairs."""
     query = select(SurveyResponse).where(SurveyResponse.team_id == team_id)
+    if program_id is not None:
+        query = query.join(Pair, Pair.id == SurveyResponse.pair_id).where(
+            Pair.program_id == program_id
+        )
     if period is not None and period.start is not None:
         query = query.where(SurveyResponse.answered_at >= local_instant(period.start, time(0), tz))
     if period is not None and period.end is not None:

@@ -10,8 +10,9 @@ from slack_bolt import App, BoltContext
 from bot.blocks.program import SETTINGS_MODAL, settings_saved_modal
 from bot.deps import Deps
 from bot.usecases.program_settings import read_form, save
+from bot.usecases.programs import main_program
 from handlers.context import team_id
-from handlers.coordinator_only import coordinator_only
+from handlers.coordinator_only import coordinator_only, form_program
 
 
 def register(app: App, deps: Deps) -> None:
@@ -20,10 +21,13 @@ def register(app: App, deps: Deps) -> None:
         if isinstance(form, dict):
             ack(response_action="errors", errors=form)
             return
+        team = team_id(context)
         with deps.db.begin() as session:
+            program = form_program(session, team, view) or main_program(session, team)
             changed = save(
                 session,
-                team_id=team_id(context),
+                team_id=team,
+                program_id=program,
                 form=form,
                 by=str(context.user_id),
                 now=deps.clock.now(),
