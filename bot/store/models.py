@@ -3,6 +3,7 @@ deployment can serve several workspaces later."""
 
 from __future__ import annotations
 
+import os
 import random
 from datetime import UTC, date, datetime, time
 from typing import Any
@@ -130,19 +131,26 @@ class Goal(Base):
     wins: Mapped[list[Win]] = relationship(back_populates="goal", passive_deletes=True)
 
 
+# Its own generator: anything calling `random.seed()` (a library, a test framework such
+# as hypothesis) reseeds the shared one, which then repeats keys, and a repeated key is a
+# win that fails to save. Seeded from the OS, and again in a forked child.
+_keys = random.Random()
+os.register_at_fork(after_in_child=_keys.seed)
+
+
 def new_key() -> str:
     """32 random hex digits. Keys name wins, they guard nothing (every use checks the
-    member), so the fast `random` generator (seeded from the OS, reseeded after fork)
-    does; os.urandom costs tens of microseconds a call on some virtual machines."""
-    return f"{random.getrandbits(128):032x}"
+    member), so a fast `random` generator does; os.urandom costs tens of microseconds a
+    call on some virtual machines."""
+    return f"{_keys.getrandbits(128):032x}"
 
 
 class Win(Base):
     __tablename__ = "wins"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    # Buttons and forms name a win by this key: `/win <text>` answers before the row
-    # (and so its id) exists; see bot/store/later.py.
+    # Buttons and forms name a win by this key (answers already sent carry it, so it
+    # stays even though wins are now stored before the answer).
     key: Mapped[str] = mapped_column(String(32), unique=True, default=new_key)
     team_id: Mapped[str] = mapped_column(String(32))
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)

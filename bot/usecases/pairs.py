@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from bot.blocks.program import intro_blocks, intro_text
 from bot.rules.catalog import CATEGORIES, CERTIFICATIONS
 from bot.rules.matching import LEVEL_ORDER
+from bot.rules.mrkdwn import escape
 from bot.rules.program_settings import DEFAULT_CADENCE_DAYS
 from bot.slack.gateway import SlackGateway, error_code
 from bot.store.db import Database
@@ -286,7 +287,7 @@ def member_left(
                 for user in coordinator_ids(session, env_coordinators, member.team_id, program)
             )
         )
-        name = current.name or "Your partner"
+        name = escape(current.name) or "Your partner"
         leaver = current.slack_user_id
 
     told = []

@@ -10,15 +10,18 @@ from bot.blocks import state
 from bot.blocks import wins as blocks
 from bot.rules.catalog import CATEGORIES
 from bot.rules.localtime import local_date
+from bot.rules.payloads import whole_number
 from bot.rules.phi import find_phi
 from bot.store.db import Database
 from bot.store.models import WIN_SOURCES, Member, Win
 from bot.usecases.wins import (
     Rejected,
+    Replayed,
     WinDetails,
     add_wins,
     check_text,
     discard_draft,
+    first_time,
     goal_choices,
     update_win,
 )
@@ -41,7 +44,7 @@ class Warn:
     view: dict[str, Any]
 
 
-Result = Saved | FieldErrors | Warn
+Result = Saved | FieldErrors | Warn | Replayed
 
 
 # private_metadata is ours, but it is read back from a request: take only what we wrote.
@@ -53,7 +56,11 @@ def _link(value: object) -> str | None:
     return value if isinstance(value, str) and value.startswith("https://") else None
 
 
-def submit_win_form(db: Database, member: Member, view: dict[str, Any], now: datetime) -> Result:
+def submit_win_form(
+    db: Database, member: Member, view: dict[str, Any], now: datetime, *, key: str | None = None
+) -> Result:
+    """What the submitted win form means. New wins are saved once per `key` (see
+    bot/usecases/wins.py request_key): a replayed submission is Replayed."""
     meta = state.metadata(view)
     text = state.text(view, "text")
     category = state.selected(view, "category")
@@ -83,7 +90,7 @@ def submit_win_form(db: Database, member: Member, view: dict[str, Any], now: dat
     details = WinDetails(
         category=category,
         occurred_on=occurred_on if isinstance(occurred_on, date) else today,
-        goal_id=int(goal) if goal and goal.isdigit() else None,
+        goal_id=whole_number(goal),
         shared_with_mentor=shared,
         permalink=_link(meta.get("permalink")),
         in_digest=digest,
@@ -118,6 +125,8 @@ def submit_win_form(db: Database, member: Member, view: dict[str, Any], now: dat
     assert isinstance(checked, list)
     texts = [text.strip()] if source == "shortcut" else checked
     with db.begin() as session:
+        if not first_time(session, member, key, now):
+            return Replayed()
         wins = add_wins(session, member, texts, source, now, details, phi_flagged=flagged)
     if draft_id is not None:
         discard_draft(db, member, draft_id)

@@ -234,6 +234,9 @@ def register(app: App, deps: Deps) -> None:
             view = announce_modal(channel=channel)
             view["private_metadata"] = json.dumps({"program": program})
             open_modal(gateway, respond, trigger, view)
+            # The form's "later" time is in the coordinator's own zone: know it (after the
+            # form is open, before they submit) rather than take UTC for a first contact.
+            ensure_member(deps.db, gateway, team, me, deps.clock.now())
         elif word == "settings":
             env_dates = deps.settings.review_dates
             with deps.db.begin() as session:
