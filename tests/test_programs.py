@@ -5,14 +5,17 @@ rosters; and a deployment with one program working as it always did."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from bot.store.models import AuditEntry, Pair, Program, ProgramProfile
 from bot.usecases.program_report import gather
-from tests.conftest import COORDINATOR, Running
+from tests.conftest import COORDINATOR, Running, run_app
+from tests.fakeslack import FakeSlack
 from tests.program_helpers import ROSTER, counts, ephemeral_text, import_roster
 from tests.test_digest import log_win, posts_to
 from tests.test_program_settings import GOOD, tick
@@ -53,7 +56,9 @@ def pairs_by_program(bench: Running) -> list[tuple[str, str, str, int]]:
         return [
             (name, p.mentor.slack_user_id, p.mentee.slack_user_id, p.cadence_days)
             for p, name in session.execute(
-                select(Pair, Program.name).join(Program, Program.id == Pair.program_id)
+                select(Pair, Program.name)
+                .join(Program, Program.id == Pair.program_id)
+                .order_by(Pair.id)
             )
         ]
 
@@ -84,9 +89,25 @@ def test_creating_programs_is_for_coordinators_of_main(program: Running) -> None
     )
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def both(request: pytest.FixtureRequest, slack: FakeSlack) -> Iterator[Running]:
+    """The `program` fixture's app and people, on SQLite and on PostgreSQL."""
+    url = request.getfixturevalue("sqlite_url" if request.param == "sqlite" else "postgres_url")
+    for user, name, tz, email in (
+        (COORDINATOR, "Cora Coordinator", "America/Chicago", None),
+        ("U301", "Sam Senior", "America/Chicago", "sam@lab.org"),
+        ("U302", "Mia Mid", "America/New_York", "mia@lab.org"),
+        ("U401", "Eve Entry", "America/Chicago", "eve@lab.org"),
+        ("U402", "Ned New", "America/Denver", "ned@lab.org"),
+    ):
+        slack.add_user(user, name, tz, **({"email": email} if email else {}))
+    yield from run_app(slack, url, coordinators=frozenset({COORDINATOR}))
+
+
 def test_each_program_has_its_own_coordinators_roster_pairs_and_settings(
-    program: Running,
+    both: Running,
 ) -> None:
+    program = both
     north_site(program)
     import_roster(program)  # everyone on main
     # Mia's commands without a name act on her only program, north-site.
