@@ -21,9 +21,9 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     false,
-    insert,
     select,
 )
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 # Stable constraint names, so Alembic revisions can refer to them on every backend.
@@ -218,13 +218,17 @@ def main_program_of_row(context: Any) -> int:
     )
     found = connection.scalar(query)
     if found is None:
+        # ON CONFLICT DO NOTHING: a second process creating it at once is no error.
+        dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
         connection.execute(
-            insert(programs).values(
+            dialect.insert(programs)
+            .values(
                 team_id=team_id,
                 name=MAIN_PROGRAM,
                 created_by="benchmate",
                 created_at=datetime.now(UTC),
             )
+            .on_conflict_do_nothing()
         )
         found = connection.scalar(query)
     return int(found)

@@ -103,9 +103,9 @@ class Scope:
 def scope_of(
     session: Session, env_coordinators: Collection[str], team_id: str, user_id: str, text: str
 ) -> Scope:
-    """`/program north-site pair …` acts on north-site. Without a name: on the
-    user's only program; someone who coordinates several (or every one, from
-    BENCHMATE_COORDINATORS) acts on "main"."""
+    """`/program north-site pair …` acts on north-site. Without a name: on "main" if
+    the user coordinates it (BENCHMATE_COORDINATORS coordinate every program), else on
+    the first program they were made a coordinator of."""
     words = text.split(maxsplit=1)
     if words and words[0].lower() not in SUB_COMMANDS:
         found = find_program(session, team_id, words[0])
