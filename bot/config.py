@@ -16,6 +16,8 @@ from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
 
+from bot.rules.phi import RULES, RulesError, parse_rules
+
 SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_DATABASE_URL = "sqlite:///benchmate.db"
 DEFAULT_PORT = 3000
@@ -45,6 +47,8 @@ class Settings:
     # Program-wide goal review dates (month, day); empty: six months after each goal.
     review_dates: tuple[tuple[int, int], ...] = ()
     port: int = DEFAULT_PORT
+    # The patient-data guard's enabled rules (BENCHMATE_PHI_RULES; default: all).
+    phi_rules: frozenset[str] = frozenset(RULES)
     # Settings still holding the .env.example placeholder (they count as not set).
     placeholders: frozenset[str] = field(default_factory=frozenset)
     # Sandbox and tests only: read `now` from this file (bot/clock.py FileClock).
@@ -156,6 +160,11 @@ def load_settings(
 
     review_dates = parse_review_dates(get("BENCHMATE_REVIEW_DATES"))
 
+    try:
+        phi_rules = parse_rules(get("BENCHMATE_PHI_RULES"))
+    except RulesError as exc:
+        raise ConfigError(str(exc)) from None
+
     port_text = get("PORT") or str(DEFAULT_PORT)
     if not port_text.isdigit() or not 0 < int(port_text) < 65536:
         raise ConfigError(f"PORT must be a number from 1 to 65535, not {port_text!r}")
@@ -176,6 +185,7 @@ def load_settings(
         coordinators=coordinators,
         review_dates=review_dates,
         port=int(port_text),
+        phi_rules=phi_rules,
         placeholders=placeholders,
         clock_file=clock_file,
     )

@@ -41,6 +41,7 @@ def weekly_digest(deps: Deps, gateway: SlackGateway, now: datetime, *, dry_run: 
             now=now,
             program_id=target.program_id,
             period=target.period(week),
+            guard=deps.phi.for_team(deps.db, target.team_id),
         )
         if posted is not None:
             lines.append(

@@ -6,6 +6,7 @@ from scheduler.announcements import announcements
 from scheduler.base import Job
 from scheduler.departures import departures
 from scheduler.digest import weekly_digest
+from scheduler.directory import workspace_directory
 from scheduler.goal_reviews import goal_reviews
 from scheduler.housekeeping import prune_events, refresh_profiles
 from scheduler.meetings import meeting_nudges
@@ -22,4 +23,5 @@ JOBS: list[Job] = [
     announcements,
     surveys,
     weekly_digest,
+    workspace_directory,
 ]

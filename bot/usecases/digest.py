@@ -15,6 +15,7 @@ from bot.blocks.digest import digest_message
 from bot.rules import digest as rules
 from bot.rules import once
 from bot.rules.catalog import CATEGORIES
+from bot.rules.phi import Guard
 from bot.rules.program_settings import ProgramConfig
 from bot.slack.gateway import SlackGateway
 from bot.store import program_posts
@@ -36,7 +37,11 @@ log = logging.getLogger(__name__)
 
 
 def gather(
-    session: Session, team_id: str, week: rules.DigestWeek, program_id: int | None = None
+    session: Session,
+    team_id: str,
+    week: rules.DigestWeek,
+    guard: Guard,
+    program_id: int | None = None,
 ) -> rules.Digest:
     """Wins logged that week whose authors chose the digest (the rules drop any that
     are private or carry patient data), and the goals achieved that week (counted only:
@@ -89,6 +94,7 @@ def gather(
         week,
         wins,
         categories=list(CATEGORIES),
+        guard=guard,
         goals_achieved=int(session.scalar(achieved) or 0),
         certification_goals=int(
             session.scalar(achieved.where(Goal.template_key == rules.CERTIFICATION_TEMPLATE)) or 0
@@ -140,6 +146,7 @@ def post_digest(
     channel: str,
     week: rules.DigestWeek,
     now: datetime,
+    guard: Guard,
     program_id: int | None = None,
     period: str | None = None,
 ) -> Posted | None:
@@ -150,7 +157,7 @@ def post_digest(
         claim = program_posts.claim(session, **key, now=now)
         if claim is None:
             return None
-        digest = gather(session, team_id, week, program_id)
+        digest = gather(session, team_id, week, guard, program_id)
     if digest.empty:
         with db.begin() as session:
             program_posts.mark_sent(session, claim.id, now, ref="nothing to share")

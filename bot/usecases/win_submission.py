@@ -11,7 +11,7 @@ from bot.blocks import wins as blocks
 from bot.rules.catalog import CATEGORIES
 from bot.rules.localtime import local_date
 from bot.rules.payloads import whole_number
-from bot.rules.phi import find_phi
+from bot.rules.phi import Guard
 from bot.store.db import Database
 from bot.store.models import WIN_SOURCES, Member, Win
 from bot.usecases.wins import (
@@ -57,7 +57,13 @@ def _link(value: object) -> str | None:
 
 
 def submit_win_form(
-    db: Database, member: Member, view: dict[str, Any], now: datetime, *, key: str | None = None
+    db: Database,
+    member: Member,
+    view: dict[str, Any],
+    now: datetime,
+    guard: Guard,
+    *,
+    key: str | None = None,
 ) -> Result:
     """What the submitted win form means. New wins are saved once per `key` (see
     bot/usecases/wins.py request_key): a replayed submission is Replayed."""
@@ -95,7 +101,7 @@ def submit_win_form(
         permalink=_link(meta.get("permalink")),
         in_digest=digest,
     )
-    findings = find_phi(text)
+    findings = guard.find(text)
     if findings and not acknowledged:
         with db.begin() as session:
             goals = goal_choices(session, member, details.goal_id)

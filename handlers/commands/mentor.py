@@ -21,7 +21,9 @@ def register(app: App, deps: Deps) -> None:
         words = str(command.get("text") or "").split()
         word = words[0].lower() if words else ""
         if not words:
-            pairs, on_roster = my_pairs(deps.db, current_member(deps, client, context))
+            member = current_member(deps, client, context)
+            guard = deps.phi.for_team(deps.db, member.team_id)
+            pairs, on_roster = my_pairs(deps.db, member, guard)
             ack(
                 response_type="ephemeral",
                 blocks=mentor_blocks(pairs, on_roster=on_roster),

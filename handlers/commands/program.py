@@ -169,7 +169,8 @@ def register(app: App, deps: Deps) -> None:
                 return
             with deps.db.begin() as session:
                 zone = current(session, program, deps.settings.review_dates).tz
-                found = survey_results(session, team, period, zone, program)
+                guard = deps.phi.in_session(session, team)
+                found = survey_results(session, team, guard, period, zone, program)
                 details = {"from": period.start, "to": period.end} if words[1:] else {}
                 record(session, team, me, "surveys", details, now, program)
             ack(
@@ -316,7 +317,8 @@ def register(app: App, deps: Deps) -> None:
             text=f":handshake: Paired <@{mentor_id}> (mentor) "
             f"with <@{mentee_id}> (mentee); I'm introducing them now.{notes}",
         )
-        if not introduce(deps.db, gateway, made.pair.id):
+        guard = deps.phi.for_team(deps.db, made.pair.team_id)
+        if not introduce(deps.db, gateway, made.pair.id, guard):
             respond(
                 response_type="ephemeral",
                 text="The pair is saved, but I couldn't open "

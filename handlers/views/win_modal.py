@@ -27,7 +27,8 @@ def register(app: App, deps: Deps) -> None:
     ) -> None:
         member = current_member(deps, client, context)
         key = request_key(body.get("trigger_id"))
-        result = submit_win_form(deps.db, member, view, deps.clock.now(), key=key)
+        guard = deps.phi.for_team(deps.db, member.team_id)
+        result = submit_win_form(deps.db, member, view, deps.clock.now(), guard, key=key)
         if isinstance(result, Replayed):
             ack()  # handled before: close the form, save nothing again
         elif isinstance(result, FieldErrors):

@@ -10,7 +10,7 @@ deployment behaves exactly as before. Uniqueness moves from the team to the prog
 (one roster row, coordinator row and settings row per person or team *per program*).
 
 Revision ID: 0021_programs
-Revises: 0005_meetings
+Revises: 0010_directory
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0021_programs"
-down_revision = "0005_meetings"
+down_revision = "0010_directory"  # the newest on main when merged last (was 0005_meetings)
 branch_labels = None
 depends_on = None
 
