@@ -14,30 +14,37 @@ from scheduler.base import Sent
 
 
 def weekly_digest(deps: Deps, gateway: SlackGateway, now: datetime, *, dry_run: bool) -> list[Sent]:
-    week = due_digest(now)
-    if week is None:
-        return []
+    """Each program's digest on its own day, hour and time zone (`/program settings`)."""
     with deps.db.begin() as session:
-        targets = [
-            (team, channel)
-            for team, channel in channels(session)
-            if not program_posts.is_settled(
-                program_posts.find(session, team_id=team, kind=KIND, period=week.period)
+        due = []
+        for target in channels(session):
+            config = target.config
+            week = due_digest(
+                now, weekday=config.digest_weekday, hour=config.digest_hour, tz=config.tz
             )
-        ]
+            if week is not None and not program_posts.is_settled(
+                program_posts.find(
+                    session, team_id=target.team_id, kind=KIND, period=target.period(week)
+                )
+            ):
+                due.append((target, week))
     if dry_run:
-        return [Sent(KIND, channel, week.period, "would send") for _, channel in targets]
+        return [Sent(KIND, t.channel, t.period(week), "would send") for t, week in due]
     lines = []
-    for team, channel in targets:
+    for target, week in due:
         posted = post_digest(
             deps.db,
             gateway,
-            team_id=team,
-            channel=channel,
+            team_id=target.team_id,
+            channel=target.channel,
             week=week,
             now=now,
-            guard=deps.phi.for_team(deps.db, team),
+            program_id=target.program_id,
+            period=target.period(week),
+            guard=deps.phi.for_team(deps.db, target.team_id),
         )
         if posted is not None:
-            lines.append(Sent(KIND, channel, week.period, posted.status, posted.detail))
+            lines.append(
+                Sent(KIND, target.channel, target.period(week), posted.status, posted.detail)
+            )
     return lines

@@ -12,15 +12,21 @@ from bot.slack.gateway import SlackGateway
 from bot.store import ledger
 from bot.usecases import reviews
 from bot.usecases.delivery import deliver_dm, worker_name
+from bot.usecases.program_settings import review_dates_by_team
 from scheduler.base import Sent
 
 KIND = reviews.KIND
 
 
 def goal_reviews(deps: Deps, gateway: SlackGateway, now: datetime, *, dry_run: bool) -> list[Sent]:
-    program_dates = deps.settings.review_dates
     lines: list[Sent] = []
     with deps.db.begin() as session:
+        # Review dates a coordinator set in Slack, else BENCHMATE_REVIEW_DATES.
+        by_team = review_dates_by_team(session)
+
+        def program_dates(team: str) -> tuple[tuple[int, int], ...]:
+            return by_team.get(team, deps.settings.review_dates)
+
         if not dry_run:
             reviews.schedule_unscheduled(session, program_dates)
         due = reviews.due_reviews(session, now)
@@ -46,7 +52,9 @@ def goal_reviews(deps: Deps, gateway: SlackGateway, now: datetime, *, dry_run: b
                     due_at=review.due_at,
                     now=now,
                 )
-                reviews.advance(session, goal_ids, today, now, program_dates, reviewed=False)
+                reviews.advance(
+                    session, goal_ids, today, now, program_dates(member.team_id), reviewed=False
+                )
             lines.append(Sent(KIND, member.slack_user_id, review.period, "missed"))
             continue
         text, blocks = content[member.id]
@@ -65,7 +73,12 @@ def goal_reviews(deps: Deps, gateway: SlackGateway, now: datetime, *, dry_run: b
         if result.status in ("sent", "skipped"):
             with deps.db.begin() as session:
                 reviews.advance(
-                    session, goal_ids, today, now, program_dates, reviewed=result.status == "sent"
+                    session,
+                    goal_ids,
+                    today,
+                    now,
+                    program_dates(member.team_id),
+                    reviewed=result.status == "sent",
                 )
         if result.status != "skipped":
             lines.append(

@@ -123,7 +123,9 @@ def flag(deps: Deps, gateway: SlackGateway, w: Work, now: datetime) -> Sent | No
     key = {"team_id": w.team_id, "member_id": w.to.id, "kind": rules.FLAG, "period": w.nudge.period}
     with deps.db.begin() as session:
         claim = ledger.claim(session, **key, due_at=w.nudge.due_at, now=now, worker=worker_name())
-        coordinators = coordinator_ids(session, deps.settings.coordinators, w.team_id)
+        pair = session.get(Pair, w.pair_id)  # its program's coordinators are told
+        program = pair.program_id if pair is not None else None
+        coordinators = coordinator_ids(session, deps.settings.coordinators, w.team_id, program)
     if claim is None:
         return None
     text = blocks.flag_text(

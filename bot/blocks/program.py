@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 from bot.blocks.common import (
+    MODAL_TITLE_MAX,
     VIEW_BLOCKS_MAX,
     Block,
     clip,
@@ -18,6 +20,13 @@ from bot.blocks.common import (
     section,
 )
 from bot.blocks.goals import text_input
+from bot.blocks.wins import select_input
+from bot.rules.program_settings import (
+    WEEKDAYS,
+    ProgramConfig,
+    ReviewDates,
+    review_dates_text,
+)
 from bot.rules.roster import COLUMN_HELP, MAX_ROWS
 from bot.rules.upload import MAX_BYTES, megabytes
 
@@ -31,10 +40,15 @@ PROGRAM_HELP = (
     "• `/program pair @mentor @mentee` · `/program unpair @mentor @mentee`\n"
     "• `/program match`: proposed pairs for everyone without a mentor, to approve\n"
     "• `/program report`: the impact report, with a chart in your DM\n"
-    "• `/program surveys`: match-survey results, all together (never who said what)\n"
+    "• `/program surveys` (or `… from YYYY-MM-DD to YYYY-MM-DD`): match-survey results, "
+    "all together (never who said what)\n"
     "• `/program announce`: a message to everyone, mentors, mentees or a lab section\n"
     "• `/program channel #name`: where announcements and the weekly digest go\n"
-    "• `/program coordinators` · `… add @someone` · `… remove @someone`"
+    "• `/program settings`: review dates, the digest's day, hour and time zone, the "
+    "default meeting cadence\n"
+    "• `/program coordinators` · `… add @someone` · `… remove @someone`\n"
+    "• `/program programs` · `… add <name>`: several programs (a site, a department); "
+    "`/program <name> …` acts on one"
 )
 REFUSAL = (
     "Sorry, that's only for the mentorship program's coordinators, so I haven't changed "
@@ -213,3 +227,65 @@ def report_blocks(markdown_sections: list[tuple[str, list[str]]]) -> list[Block]
     for title, lines in markdown_sections:
         blocks.append({"type": "section", "text": mrkdwn(f"*{title}*\n" + "\n".join(lines))})
     return blocks[:50]
+
+
+# --- program settings -------------------------------------------------------------
+
+SETTINGS_MODAL = "program_settings_modal"
+
+
+def settings_modal(
+    config: ProgramConfig,
+    *,
+    dates_set_here: bool,
+    env_dates: ReviewDates,
+    program: int,
+    name: str,
+    main: bool,
+) -> Block:
+    """The `/program settings` form, showing what is in force. Goal review dates are
+    the "main" program's (goals are a member's own, not a program's)."""
+    default_dates = (
+        f"the deployment's default, {review_dates_text(env_dates)}"
+        if env_dates
+        else "six months after each goal is set"
+    )
+    days = [(name, str(n)) for n, name in enumerate(WEEKDAYS)]
+    hours = [(f"{h:02d}:00", str(h)) for h in range(24)]
+    dates = [
+        text_input(
+            "review_dates",
+            "Goal review dates (month-day)",
+            review_dates_text(config.review_dates) if dates_set_here else "",
+        ),
+        context(f"For example 06-01, 12-01. Leave empty for {default_dates}."),
+    ]
+    blocks = [
+        *(dates if main else [context("Goal reviews follow the `main` program's dates.")]),
+        select_input("digest_weekday", "Weekly digest day", days, str(config.digest_weekday)),
+        select_input("digest_hour", "Weekly digest hour", hours, str(config.digest_hour)),
+        text_input("tz", "Program time zone", config.tz, max_length=64),
+        context(
+            "The digest hour and survey date ranges are read in this zone (e.g. America/Chicago)."
+        ),
+        text_input("cadence", "Default meeting cadence", cadence_words(config.cadence_days)),
+        context("For new pairs, e.g. “every 2 weeks” or “every 10 days”."),
+    ]
+    title = "Program settings" if main else clip(f"Settings: {name}", MODAL_TITLE_MAX)
+    return modal(SETTINGS_MODAL, title, blocks, private_metadata=json.dumps({"program": program}))
+
+
+def settings_saved_modal(changed: dict[str, list[object]]) -> Block:
+    if not changed:
+        return notice_modal("Program settings", "Nothing changed.")
+    names = {
+        "review_dates": "Goal review dates",
+        "digest_weekday": "Digest day",
+        "digest_hour": "Digest hour",
+        "tz": "Time zone",
+        "cadence_days": "Default meeting cadence",
+    }
+    return notice_modal(
+        "Program settings",
+        ":white_check_mark: Saved: " + ", ".join(names[k] for k in changed) + ".",
+    )

@@ -119,7 +119,7 @@ def score_line(score: Score) -> str:
     )
 
 
-def results_blocks(results: Results) -> list[Block]:
+def results_blocks(results: Results, period: str = "all time") -> list[Block]:
     """Aggregates only; comments without names, in alphabetical order (not the order
     they came in, which could tell who wrote them), in sections under Slack's limits."""
     lines = [score_line(results.overall)]
@@ -129,7 +129,8 @@ def results_blocks(results: Results) -> list[Block]:
             f"{s} · " + (f"{'▇' * n} {n}" if n is not None else f"fewer than {MIN_PEOPLE}")
             for s, n in sorted(results.distribution.items(), reverse=True)
         ]
-    blocks = [section(":bar_chart: *Match surveys*\n" + "\n".join(lines))]
+    title = ":bar_chart: *Match surveys*" + ("" if period == "all time" else f", {period}")
+    blocks = [section(title + "\n" + "\n".join(lines))]
     chunk: list[str] = []
     for comment in results.comments:
         line = clip("• " + escape(comment).replace("\n", " "), SECTION_CHARS)

@@ -1,8 +1,12 @@
 """The weekly program digest: when it is due, which wins may go in, what counts as a
 certification earned. Pure.
 
-Every Monday from 14:00 UTC (for up to DIGEST_GRACE) the digest of the ISO week just
-ended (wins logged Monday 00:00 to Monday 00:00 UTC) is due, once, keyed on that week.
+Every Monday from 14:00 UTC (for up to DIGEST_GRACE) the digest of the week just ended
+(wins logged Monday 00:00 to Monday 00:00 UTC) is due, once, keyed on the ISO week it
+covers. A program may choose another day, hour and time zone (`/program settings`):
+then the week is the seven local days before that day, keyed on the ISO week of its
+first day (so changing the day mid-week posts at most one digest for a given start
+week).
 A win goes in only if its author ticked "share in the weekly digest", it is not private,
 and the patient-data guard neither flagged it when saved nor flags it now.
 """
@@ -13,8 +17,9 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+from bot.rules.localtime import zone
 from bot.rules.phi import Guard, find_phi
-from bot.rules.schedule import iso_week
+from bot.rules.schedule import iso_week, local_instant
 
 KIND = "weekly_digest"
 POST_WEEKDAY = 0  # Monday
@@ -37,17 +42,23 @@ class DigestWeek:
     end: datetime  # the next Monday 00:00 UTC
 
 
-def due_digest(now: datetime) -> DigestWeek | None:
-    """The week whose digest is due at `now`, or None (not Monday's post time yet this
-    week, or past the grace window)."""
-    today = now.astimezone(UTC).date()
-    monday = today - timedelta(days=today.weekday() - POST_WEEKDAY)
-    post_at = datetime.combine(monday, POST_AT, tzinfo=UTC)
+def due_digest(
+    now: datetime,
+    *,
+    weekday: int = POST_WEEKDAY,
+    hour: int = POST_AT.hour,
+    tz: str = "UTC",
+) -> DigestWeek | None:
+    """The week whose digest is due at `now`, or None (not the post time yet this week,
+    or past the grace window). The post day is `weekday` at `hour` in `tz`."""
+    today = now.astimezone(zone(tz)).date()
+    post_day = today - timedelta(days=(today.weekday() - weekday) % 7)
+    post_at = local_instant(post_day, time(hour), tz)
     if not post_at <= now < post_at + DIGEST_GRACE:
         return None
-    end = datetime.combine(monday, time(0), tzinfo=UTC)
-    start = end - timedelta(weeks=1)
-    return DigestWeek(iso_week(start.date()), start, end)
+    first = post_day - timedelta(weeks=1)
+    start, end = local_instant(first, time(0), tz), local_instant(post_day, time(0), tz)
+    return DigestWeek(iso_week(first), start.astimezone(UTC), end.astimezone(UTC))
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import random
 from datetime import UTC, date, datetime, time
+from typing import Any
 
 from sqlalchemy import (
     Boolean,
@@ -20,7 +21,9 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     false,
+    select,
 )
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 # Stable constraint names, so Alembic revisions can refer to them on every backend.
@@ -188,16 +191,64 @@ class Draft(Base):
 # --- Mentorship program (issue 4) ---------------------------------------------------
 
 PAIR_END_REASONS = ("unpaired", "left")
+MAIN_PROGRAM = "main"  # the program every deployment has (see docs/programs.md)
+
+
+class Program(Base):
+    """One mentorship program of a workspace (a hospital site, a department...)."""
+
+    __tablename__ = "programs"
+    __table_args__ = (UniqueConstraint("team_id", "name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(40))
+    created_by: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+def main_program_of_row(context: Any) -> int:
+    """A row written without a program belongs to its team's "main" program (created
+    on first use), so code that predates several programs keeps working unchanged."""
+    team_id = context.get_current_parameters()["team_id"]
+    connection = context.connection
+    programs = Program.__table__
+    query = select(programs.c.id).where(
+        programs.c.team_id == team_id, programs.c.name == MAIN_PROGRAM
+    )
+    found = connection.scalar(query)
+    if found is None:
+        # ON CONFLICT DO NOTHING: a second process creating it at once is no error.
+        dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+        connection.execute(
+            dialect.insert(programs)
+            .values(
+                team_id=team_id,
+                name=MAIN_PROGRAM,
+                created_by="benchmate",
+                created_at=datetime.now(UTC),
+            )
+            .on_conflict_do_nothing()
+        )
+        found = connection.scalar(query)
+    return int(found)
+
+
+def program_fk(*, nullable: bool = False) -> Mapped[Any]:
+    return mapped_column(
+        ForeignKey("programs.id"), index=True, nullable=nullable, default=main_program_of_row
+    )
 
 
 class Coordinator(Base):
     """A coordinator added in Slack (those in BENCHMATE_COORDINATORS are not stored)."""
 
     __tablename__ = "coordinators"
-    __table_args__ = (UniqueConstraint("team_id", "slack_user_id"),)
+    __table_args__ = (UniqueConstraint("program_id", "slack_user_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     team_id: Mapped[str] = mapped_column(String(32))
+    program_id: Mapped[int] = program_fk()
     slack_user_id: Mapped[str] = mapped_column(String(32))
     added_by: Mapped[str] = mapped_column(String(32))
     added_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -210,6 +261,7 @@ class AuditEntry(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     team_id: Mapped[str] = mapped_column(String(32), index=True)
+    program_id: Mapped[int | None] = program_fk(nullable=True)  # None: deployment-wide
     actor: Mapped[str] = mapped_column(String(32))  # Slack user id, or "cli"
     action: Mapped[str] = mapped_column(String(48))
     details: Mapped[str] = mapped_column(Text, default="{}")
@@ -220,12 +272,12 @@ class ProgramProfile(Base):
     """A member's place in the mentorship program (the roster row)."""
 
     __tablename__ = "program_profiles"
+    __table_args__ = (UniqueConstraint("program_id", "member_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     team_id: Mapped[str] = mapped_column(String(32))
-    member_id: Mapped[int] = mapped_column(
-        ForeignKey("members.id", ondelete="CASCADE"), unique=True
-    )
+    program_id: Mapped[int] = program_fk()
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
     role: Mapped[str] = mapped_column(String(8))  # catalog.ROLES
     # Comma-separated catalog keys.
     certifications: Mapped[str] = mapped_column(Text, default="")
@@ -249,6 +301,7 @@ class Pair(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     team_id: Mapped[str] = mapped_column(String(32))
+    program_id: Mapped[int] = program_fk()
     mentor_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
     mentee_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
     cadence_days: Mapped[int] = mapped_column(Integer, default=14)
@@ -275,6 +328,7 @@ class MatchProposal(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     team_id: Mapped[str] = mapped_column(String(32))
+    program_id: Mapped[int] = program_fk()
     batch: Mapped[str] = mapped_column(String(32), index=True)
     mentor_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
     mentee_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
@@ -359,13 +413,22 @@ class ActionItem(Base):
 
 
 class ProgramSettings(Base):
-    """Program-wide settings a coordinator sets in Slack (`/program channel #name`)."""
+    """Program-wide settings a coordinator sets in Slack (`/program channel #name`,
+    `/program settings`). NULL means "not set": the default applies (see
+    bot/rules/program_settings.py)."""
 
     __tablename__ = "program_settings"
+    __table_args__ = (UniqueConstraint("program_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    team_id: Mapped[str] = mapped_column(String(32), unique=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    program_id: Mapped[int] = program_fk()
     channel_id: Mapped[str | None] = mapped_column(String(32))
+    review_dates: Mapped[str | None] = mapped_column(String(64))  # "06-01,12-01"
+    digest_weekday: Mapped[int | None] = mapped_column(Integer)  # Monday is 0
+    digest_hour: Mapped[int | None] = mapped_column(Integer)
+    tz: Mapped[str | None] = mapped_column(String(64))  # the program's time zone
+    cadence_days: Mapped[int | None] = mapped_column(Integer)  # default meeting cadence
     updated_by: Mapped[str] = mapped_column(String(32))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
@@ -378,6 +441,7 @@ class Announcement(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     team_id: Mapped[str] = mapped_column(String(32))
+    program_id: Mapped[int] = program_fk()
     created_by: Mapped[str] = mapped_column(String(32))  # Slack user id
     text: Mapped[str] = mapped_column(Text)
     audience: Mapped[str] = mapped_column(String(48))

@@ -24,10 +24,11 @@ from bot.rules.mrkdwn import escape
 from bot.rules.phi import describe
 from bot.slack.gateway import SlackGateway, make_client
 from bot.store import ledger, program_posts
-from bot.store.models import Announcement, Member, ProgramProfile, ProgramSettings
+from bot.store.models import Announcement, Member, Program, ProgramProfile, ProgramSettings
 from bot.usecases.coordinators import record
 from bot.usecases.delivery import deliver_dm, post_once, worker_name
 from bot.usecases.members import find_member
+from bot.usecases.programs import main_program
 
 KIND = "announcement"
 REPORT = "announcement_report"
@@ -36,24 +37,46 @@ REPORT = "announcement_report"
 # --- the program channel ------------------------------------------------------------
 
 
-def program_channel(session: Any, team_id: str) -> str | None:
+def program_channel(session: Any, team_id: str, program_id: int | None = None) -> str | None:
+    """The program's channel (the team's "main" program when none is given)."""
+    program = program_id if program_id is not None else main_program(session, team_id)
     found = session.scalars(
-        select(ProgramSettings.channel_id).where(ProgramSettings.team_id == team_id)
+        select(ProgramSettings.channel_id).where(ProgramSettings.program_id == program)
     ).first()
     return found or None
 
 
+def form_program_id(session: Any, team_id: str, view: dict[str, Any]) -> int:
+    """The program a form was opened for (its private_metadata), else "main"."""
+    found = state.metadata(view).get("program")
+    program = session.get(Program, found) if isinstance(found, int) else None
+    return (
+        program.id
+        if program is not None and program.team_id == team_id
+        else (main_program(session, team_id))
+    )
+
+
 def set_program_channel(
-    session: Any, *, team_id: str, channel_id: str, by: str, now: datetime
+    session: Any,
+    *,
+    team_id: str,
+    channel_id: str,
+    by: str,
+    now: datetime,
+    program_id: int | None = None,
 ) -> None:
+    program = program_id if program_id is not None else main_program(session, team_id)
     settings = session.scalars(
-        select(ProgramSettings).where(ProgramSettings.team_id == team_id)
+        select(ProgramSettings).where(ProgramSettings.program_id == program)
     ).first()
     if settings is None:
-        settings = ProgramSettings(team_id=team_id, updated_by=by, updated_at=now)
+        settings = ProgramSettings(
+            team_id=team_id, program_id=program, updated_by=by, updated_at=now
+        )
         session.add(settings)
     settings.channel_id, settings.updated_by, settings.updated_at = channel_id, by, now
-    record(session, team_id, by, "program_channel", {"channel": channel_id}, now)
+    record(session, team_id, by, "program_channel", {"channel": channel_id}, now, program)
 
 
 # --- the form -------------------------------------------------------------------------
@@ -98,7 +121,8 @@ def submit_form(
     if isinstance(send_at, str):
         errors["day"] = send_at
     with deps.db.begin() as session:
-        channel = program_channel(session, member.team_id)
+        program = form_program_id(session, member.team_id, view)
+        channel = program_channel(session, member.team_id, program)
     if rules.wants_channel(delivery) and channel is None:
         errors["delivery"] = (
             "There's no program channel yet: set one with `/program channel #name`, or choose DMs."
@@ -113,7 +137,7 @@ def submit_form(
             "is never posted to a channel. Edit it out, or send by DM only."
         }
     if findings and not state.checked(view, "phi_ack"):
-        return blocks.announce_modal(
+        again = blocks.announce_modal(
             text=text,
             audience=audience,
             delivery=delivery,
@@ -121,10 +145,13 @@ def submit_form(
             findings=findings,
             channel=channel,
         )
+        again["private_metadata"] = view.get("private_metadata", "")  # the same program
+        return again
     assert isinstance(send_at, datetime)
     with deps.db.begin() as session:
         announcement = Announcement(
             team_id=member.team_id,
+            program_id=program,
             created_by=member.slack_user_id,
             text=text,
             audience=audience,
@@ -156,6 +183,7 @@ def recipients(session: Any, announcement: Announcement) -> list[Member]:
         .where(
             Member.team_id == announcement.team_id,
             Member.is_active.is_(True),
+            ProgramProfile.program_id == announcement.program_id,
             ProgramProfile.left_at.is_(None),
         )
         .order_by(Member.id)
@@ -193,7 +221,7 @@ def send(deps: Deps, gateway: SlackGateway, announcement_id: int, now: datetime)
         if announcement is None or announcement.done_at is not None:
             return []
         people = recipients(session, announcement) if rules.wants_dms(announcement.delivery) else []
-        channel = program_channel(session, announcement.team_id)
+        channel = program_channel(session, announcement.team_id, announcement.program_id)
     outcomes = []
     if rules.wants_channel(announcement.delivery) and channel:
         outcomes += post_to_channel(deps, announcement, channel, now)

@@ -6,8 +6,9 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, true
 from sqlalchemy.orm import Session
 
 from bot.blocks.digest import digest_message
@@ -15,19 +16,46 @@ from bot.rules import digest as rules
 from bot.rules import once
 from bot.rules.catalog import CATEGORIES
 from bot.rules.phi import Guard
+from bot.rules.program_settings import ProgramConfig
 from bot.slack.gateway import SlackGateway
 from bot.store import program_posts
 from bot.store.db import Database
-from bot.store.models import Goal, Member, ProgramSettings, Win
+from bot.store.models import (
+    MAIN_PROGRAM,
+    Goal,
+    Member,
+    Program,
+    ProgramProfile,
+    ProgramSettings,
+    Win,
+)
 from bot.usecases.delivery import post_once
+from bot.usecases.program_settings import config_of
+from bot.usecases.programs import program_named
 
 log = logging.getLogger(__name__)
 
 
-def gather(session: Session, team_id: str, week: rules.DigestWeek, guard: Guard) -> rules.Digest:
+def gather(
+    session: Session,
+    team_id: str,
+    week: rules.DigestWeek,
+    guard: Guard,
+    program_id: int | None = None,
+) -> rules.Digest:
     """Wins logged that week whose authors chose the digest (the rules drop any that
     are private or carry patient data), and the goals achieved that week (counted only:
-    nobody chose to publish a goal)."""
+    nobody chose to publish a goal). The "main" program's digest is the workspace's,
+    as before several programs; another program's, its roster's."""
+    roster = None
+    if program_id is not None and program_named(session, program_id) != MAIN_PROGRAM:
+        roster = select(ProgramProfile.member_id).where(
+            ProgramProfile.program_id == program_id, ProgramProfile.left_at.is_(None)
+        )
+
+    def member_in(column: Any) -> Any:
+        return true() if roster is None else column.in_(roster)
+
     rows = session.execute(
         select(Win, Member.slack_user_id)
         .join(Member, Member.id == Win.member_id)
@@ -39,6 +67,7 @@ def gather(session: Session, team_id: str, week: rules.DigestWeek, guard: Guard)
             Win.logged_at >= week.start,
             Win.logged_at < week.end,
             Member.is_active.is_(True),
+            member_in(Win.member_id),
         )
         .order_by(Win.logged_at, Win.id)
     ).all()
@@ -59,6 +88,7 @@ def gather(session: Session, team_id: str, week: rules.DigestWeek, guard: Guard)
         Goal.status == "achieved",
         Goal.status_changed_at >= week.start,
         Goal.status_changed_at < week.end,
+        member_in(Goal.member_id),
     )
     return rules.build(
         week,
@@ -72,16 +102,31 @@ def gather(session: Session, team_id: str, week: rules.DigestWeek, guard: Guard)
     )
 
 
-def channels(session: Session) -> list[tuple[str, str]]:
-    """(team, program channel) for every team that set one."""
+@dataclass(frozen=True)
+class Target:
+    team_id: str
+    program_id: int
+    program: str  # its name
+    channel: str
+    config: ProgramConfig
+
+    def period(self, week: rules.DigestWeek) -> str:
+        """The ledger period: the ISO week for "main" (as before several programs),
+        "<program id>:<ISO week>" for the others."""
+        return week.period if self.program == MAIN_PROGRAM else f"{self.program_id}:{week.period}"
+
+
+def channels(session: Session) -> list[Target]:
+    """Every program that set a channel, with its settings. (Review dates are not
+    needed here, so the deployment default stands in for them.)"""
     return [
-        (team, channel)
-        for team, channel in session.execute(
-            select(ProgramSettings.team_id, ProgramSettings.channel_id).order_by(
-                ProgramSettings.team_id
-            )
+        Target(row.team_id, row.program_id, name, row.channel_id, config_of(row, ()))
+        for row, name in session.execute(
+            select(ProgramSettings, Program.name)
+            .join(Program, Program.id == ProgramSettings.program_id)
+            .order_by(ProgramSettings.team_id, ProgramSettings.program_id)
         )
-        if channel
+        if row.channel_id
     ]
 
 
@@ -102,15 +147,17 @@ def post_digest(
     week: rules.DigestWeek,
     now: datetime,
     guard: Guard,
+    program_id: int | None = None,
+    period: str | None = None,
 ) -> Posted | None:
     """Post the week's digest once. None when it was posted already (or is being
     posted). A week with nothing to celebrate is settled without a post."""
-    key = {"team_id": team_id, "kind": rules.KIND, "period": week.period}
+    key = {"team_id": team_id, "kind": rules.KIND, "period": period or week.period}
     with db.begin() as session:
         claim = program_posts.claim(session, **key, now=now)
         if claim is None:
             return None
-        digest = gather(session, team_id, week, guard)
+        digest = gather(session, team_id, week, guard, program_id)
     if digest.empty:
         with db.begin() as session:
             program_posts.mark_sent(session, claim.id, now, ref="nothing to share")

@@ -18,6 +18,7 @@ from bot.store.db import Database
 from bot.store.models import MatchProposal, Member, Pair, ProgramProfile
 from bot.usecases.coordinators import record
 from bot.usecases.pairs import active_pair, create_pair
+from bot.usecases.programs import main_program
 
 
 def _keys(text: str) -> frozenset[str]:
@@ -47,14 +48,18 @@ class Pool:
     past: set[tuple[int, int]]
 
 
-def pool(session: Session, team_id: str) -> Pool:
-    """Everyone on the roster who is still active, with mentors' free capacity."""
+def pool(session: Session, team_id: str, program_id: int | None = None) -> Pool:
+    """Everyone on a program's roster (None: "main") who is still active, with mentors'
+    free capacity in that program. Past partners in any program are remembered."""
+    if program_id is None:
+        program_id = main_program(session, team_id)
     on_roster = session.execute(
         select(Member, ProgramProfile)
         .join(ProgramProfile, ProgramProfile.member_id == Member.id)
         .where(
             Member.team_id == team_id,
             Member.is_active.is_(True),
+            ProgramProfile.program_id == program_id,
             ProgramProfile.left_at.is_(None),
         )
         .order_by(Member.id)
@@ -62,13 +67,13 @@ def pool(session: Session, team_id: str) -> Pool:
     load = dict(
         session.execute(
             select(Pair.mentor_id, func.count(Pair.id))
-            .where(Pair.team_id == team_id, Pair.ended_at.is_(None))
+            .where(Pair.program_id == program_id, Pair.ended_at.is_(None))
             .group_by(Pair.mentor_id)
         ).all()
     )
     mentored = set(
         session.scalars(
-            select(Pair.mentee_id).where(Pair.team_id == team_id, Pair.ended_at.is_(None))
+            select(Pair.mentee_id).where(Pair.program_id == program_id, Pair.ended_at.is_(None))
         )
     )
     past = {
@@ -94,15 +99,21 @@ class Proposed:
     unmatched: int
 
 
-def propose_matches(db: Database, *, team_id: str, actor: str, now: datetime) -> Proposed:
-    """Propose the best set of pairs and keep them as a batch awaiting approval."""
+def propose_matches(
+    db: Database, *, team_id: str, actor: str, now: datetime, program_id: int | None = None
+) -> Proposed:
+    """Propose the best set of pairs in a program (None: "main") and keep them as a
+    batch awaiting approval."""
     batch = uuid.uuid4().hex
     with db.begin() as session:
-        found = pool(session, team_id)
+        if program_id is None:
+            program_id = main_program(session, team_id)
+        found = pool(session, team_id, program_id)
         proposals = propose(found.mentors, found.mentees, found.past)
         rows = [
             MatchProposal(
                 team_id=team_id,
+                program_id=program_id,
                 batch=batch,
                 mentor_id=p.mentor.member_id,
                 mentee_id=p.mentee.member_id,
@@ -123,6 +134,7 @@ def propose_matches(db: Database, *, team_id: str, actor: str, now: datetime) ->
             "match_propose",
             {"batch": batch, "proposed": len(rows), "mentees": len(found.mentees)},
             now,
+            program_id,
         )
         lines = [
             ProposalLine(
@@ -175,7 +187,8 @@ def approve_matches(
                 .order_by(MatchProposal.id)
             )
         )
-        current = pool(session, team_id)
+        program_id = proposals[0].program_id if proposals else None
+        current = pool(session, team_id, program_id)
         free = {m.member_id: m.free_slots for m in current.mentors}
         unpaired = {m.member_id for m in current.mentees}
         for proposal in proposals:
@@ -199,7 +212,13 @@ def approve_matches(
                 skipped.append(why)
                 continue
             made = create_pair(
-                session, mentor=mentor, mentee=mentee, by=actor, now=now, source="match"
+                session,
+                mentor=mentor,
+                mentee=mentee,
+                by=actor,
+                now=now,
+                source="match",
+                program_id=proposal.program_id,
             )
             assert not isinstance(made, str)
             proposal.status = "approved"
@@ -218,5 +237,6 @@ def approve_matches(
                 "skipped": len(skipped),
             },
             now,
+            program_id,
         )
     return Approved(pair_ids, declined, skipped)

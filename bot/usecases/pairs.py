@@ -17,15 +17,23 @@ from bot.rules.catalog import CATEGORIES, CERTIFICATIONS
 from bot.rules.matching import LEVEL_ORDER
 from bot.rules.mrkdwn import escape
 from bot.rules.phi import Guard
+from bot.rules.program_settings import DEFAULT_CADENCE_DAYS
 from bot.slack.gateway import SlackGateway, error_code
 from bot.store.db import Database
-from bot.store.models import Goal, Member, Pair, ProgramProfile
+from bot.store.models import (
+    MAIN_PROGRAM,
+    Goal,
+    Member,
+    Pair,
+    Program,
+    ProgramProfile,
+    ProgramSettings,
+)
 from bot.usecases.coordinators import coordinator_ids, record
 from bot.usecases.meetings import cancel_open_nudges
+from bot.usecases.programs import main_program
 
 log = logging.getLogger(__name__)
-
-DEFAULT_CADENCE_DAYS = 14
 
 
 @dataclass(frozen=True)
@@ -56,10 +64,19 @@ def active_pair(session: Session, mentor_id: int, mentee_id: int) -> Pair | None
     ).first()
 
 
-def profile_of(session: Session, member_id: int) -> ProgramProfile | None:
+def profile_of(
+    session: Session, member_id: int, program_id: int | None = None
+) -> ProgramProfile | None:
+    """The member's roster row in a program; with none given, in "main" if they are on
+    it, else in the first program they joined."""
+    query = select(ProgramProfile).where(ProgramProfile.member_id == member_id)
+    if program_id is not None:
+        return session.scalars(query.where(ProgramProfile.program_id == program_id)).first()
     return session.scalars(
-        select(ProgramProfile).where(ProgramProfile.member_id == member_id)
-    ).one_or_none()
+        query.join(Program, Program.id == ProgramProfile.program_id).order_by(
+            (Program.name != MAIN_PROGRAM), ProgramProfile.id
+        )
+    ).first()
 
 
 def hand_pair_notes(session: Session, mentor: Member, mentee: Member) -> list[str]:
@@ -96,10 +113,21 @@ def create_pair(
     mentee: Member,
     by: str,
     now: datetime,
-    cadence_days: int = DEFAULT_CADENCE_DAYS,
+    cadence_days: int | None = None,
     source: str = "hand",
+    program_id: int | None = None,
 ) -> Paired | str:
-    """A new active pair (and its audit entry), or why not."""
+    """A new active pair (and its audit entry) in a program (None: "main"), or why
+    not. With no cadence, the program's default (`/program settings`, else 2 weeks)."""
+    if program_id is None:
+        program_id = main_program(session, mentor.team_id)
+    if cadence_days is None:
+        cadence_days = (
+            session.scalars(
+                select(ProgramSettings.cadence_days).where(ProgramSettings.program_id == program_id)
+            ).first()
+            or DEFAULT_CADENCE_DAYS
+        )
     if mentor.id == mentee.id:
         return "A mentor and a mentee are two different people."
     if active_pair(session, mentor.id, mentee.id) is not None:
@@ -107,6 +135,7 @@ def create_pair(
     notes = hand_pair_notes(session, mentor, mentee) if source == "hand" else []
     pair = Pair(
         team_id=mentor.team_id,
+        program_id=program_id,
         mentor_id=mentor.id,
         mentee_id=mentee.id,
         cadence_days=cadence_days,
@@ -128,6 +157,7 @@ def create_pair(
             "notes": notes,
         },
         now,
+        program_id,
     )
     return Paired(pair, notes)
 
@@ -216,30 +246,49 @@ def member_left(
     now: datetime,
     *,
     env_coordinators: Collection[str] = (),
+    program_id: int | None = None,
 ) -> Left:
     """Someone left (deactivated in Slack, marked inactive, or removed from the roster):
     end their active pairs, tell the other person kindly, tell the coordinators.
 
     Safe to call again: a second call finds nothing active and tells nobody. Pass
     `settings.coordinators` as `env_coordinators` so those coordinators hear of it too.
+    With `program_id` (`/program remove`), they leave that program only; otherwise
+    (they left Slack) every program they are on.
     """
     with db.begin() as session:
         current = session.get(Member, member.id)
         assert current is not None
         if not current.is_active and current.deactivated_at is None:
             current.deactivated_at = now
-        profile = profile_of(session, member.id)
-        was_on_roster = profile is not None and profile.left_at is None
-        if profile is not None and profile.left_at is None:
+        # They leave every program's roster they are on.
+        profiles = session.scalars(
+            select(ProgramProfile).where(
+                ProgramProfile.member_id == member.id, ProgramProfile.left_at.is_(None)
+            )
+        ).all()
+        profiles = [p for p in profiles if program_id in (None, p.program_id)]
+        was_on_roster = bool(profiles)
+        for profile in profiles:
             profile.left_at = now
         others: list[tuple[str, str]] = []  # (their Slack id, what they were to the leaver)
+        programs = {p.program_id for p in profiles}
         for pair in active_pairs(session, member.id):
+            if program_id is not None and pair.program_id != program_id:
+                continue
+            programs.add(pair.program_id)
             end_pair(session, pair, reason="left", now=now)
             if pair.mentor_id == member.id:
                 others.append((pair.mentee.slack_user_id, "mentor"))
             else:
                 others.append((pair.mentor.slack_user_id, "mentee"))
-        coordinators = coordinator_ids(session, env_coordinators, member.team_id)
+        coordinators = list(
+            dict.fromkeys(
+                user
+                for program in sorted(programs) or [None]
+                for user in coordinator_ids(session, env_coordinators, member.team_id, program)
+            )
+        )
         name = escape(current.name) or "Your partner"
         leaver = current.slack_user_id
 

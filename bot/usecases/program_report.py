@@ -5,8 +5,9 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import distinct, func, select, union
+from sqlalchemy import distinct, func, select, true, union
 from sqlalchemy.orm import Session
 
 from bot.rules.report import (
@@ -22,7 +23,17 @@ from bot.rules.report import (
     weekly,
 )
 from bot.store.db import Database
-from bot.store.models import Goal, Meeting, Member, Pair, ProgramProfile, SurveyResponse, Win
+from bot.store.models import (
+    MAIN_PROGRAM,
+    Goal,
+    Meeting,
+    Member,
+    Pair,
+    ProgramProfile,
+    SurveyResponse,
+    Win,
+)
+from bot.usecases.programs import main_program, program_named
 
 CHART_WEEKS = 12
 
@@ -39,60 +50,84 @@ def _count(session: Session, statement: object) -> int:
     return int(session.scalar(statement) or 0)  # type: ignore[call-overload]
 
 
-def gather(session: Session, team_id: str, now: datetime) -> Report:
+def gather(session: Session, team_id: str, now: datetime, program_id: int | None = None) -> Report:
+    """The report of one program (None: "main"). The "main" program reports on the
+    whole workspace, as before several programs; another one on the people who have
+    been on its roster (docs/programs.md)."""
+    if program_id is None:
+        program_id = main_program(session, team_id)
+    roster = None
+    if program_named(session, program_id) != MAIN_PROGRAM:
+        roster = select(ProgramProfile.member_id).where(ProgramProfile.program_id == program_id)
+
+    def member_in(column: Any) -> Any:
+        return true() if roster is None else column.in_(roster)
+
+    pair_ids = select(Pair.id).where(Pair.program_id == program_id)
     month_start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     members = _count(
         session,
-        select(func.count(Member.id)).where(Member.team_id == team_id, Member.is_active.is_(True)),
+        select(func.count(Member.id)).where(
+            Member.team_id == team_id, member_in(Member.id), Member.is_active.is_(True)
+        ),
     )
     active_month = _count(
         session,
         select(func.count(distinct(Win.member_id))).where(
-            Win.team_id == team_id, Win.logged_at >= month_start
+            Win.team_id == team_id, member_in(Win.member_id), Win.logged_at >= month_start
         ),
     )
     on_roster = _count(
         session,
         select(func.count(ProgramProfile.id)).where(
-            ProgramProfile.team_id == team_id, ProgramProfile.left_at.is_(None)
+            ProgramProfile.program_id == program_id, ProgramProfile.left_at.is_(None)
         ),
     )
-    active_pairs = select(Pair).where(Pair.team_id == team_id, Pair.ended_at.is_(None))
+    active_pairs = select(Pair).where(Pair.program_id == program_id, Pair.ended_at.is_(None))
     pairs_now = _count(session, select(func.count()).select_from(active_pairs.subquery()))
     people_paired = _count(
         session,
         select(func.count()).select_from(
             union(
-                select(Pair.mentor_id).where(Pair.team_id == team_id, Pair.ended_at.is_(None)),
-                select(Pair.mentee_id).where(Pair.team_id == team_id, Pair.ended_at.is_(None)),
+                select(Pair.mentor_id).where(
+                    Pair.program_id == program_id, Pair.ended_at.is_(None)
+                ),
+                select(Pair.mentee_id).where(
+                    Pair.program_id == program_id, Pair.ended_at.is_(None)
+                ),
             ).subquery()
         ),
     )
     participants = set(
         session.scalars(
             union(
-                select(Pair.mentor_id).where(Pair.team_id == team_id),
-                select(Pair.mentee_id).where(Pair.team_id == team_id),
+                select(Pair.mentor_id).where(Pair.program_id == program_id),
+                select(Pair.mentee_id).where(Pair.program_id == program_id),
             )
         )
     )
-    pairs_ever = _count(session, select(func.count(Pair.id)).where(Pair.team_id == team_id))
-    wins = _count(session, select(func.count(Win.id)).where(Win.team_id == team_id))
-    goals = _count(session, select(func.count(Goal.id)).where(Goal.team_id == team_id))
+    pairs_ever = _count(session, select(func.count(Pair.id)).where(Pair.program_id == program_id))
+    wins = _count(
+        session, select(func.count(Win.id)).where(Win.team_id == team_id, member_in(Win.member_id))
+    )
+    goals = _count(
+        session,
+        select(func.count(Goal.id)).where(Goal.team_id == team_id, member_in(Goal.member_id)),
+    )
     achieved_rows = session.execute(
         select(func.count(Goal.id), func.count(distinct(Goal.member_id))).where(
-            Goal.team_id == team_id, Goal.status == "achieved"
+            Goal.team_id == team_id, member_in(Goal.member_id), Goal.status == "achieved"
         )
     ).one()
-    meetings = meetings_figure(session, team_id, now)
+    meetings = meetings_figure(session, team_id, now, program_id)
     satisfaction = session.execute(
         select(
             func.avg(SurveyResponse.satisfaction), func.count(distinct(SurveyResponse.member_id))
-        ).where(SurveyResponse.team_id == team_id)
+        ).where(SurveyResponse.team_id == team_id, SurveyResponse.pair_id.in_(pair_ids))
     ).one()
     joined = session.execute(
         select(Member.id, Member.created_at, Member.deactivated_at, Member.is_active).where(
-            Member.team_id == team_id
+            Member.team_id == team_id, member_in(Member.id)
         )
     ).all()
 
@@ -167,7 +202,7 @@ def gather(session: Session, team_id: str, now: datetime) -> Report:
     since = now.date() - timedelta(weeks=CHART_WEEKS)
     entries = session.execute(
         select(Win.occurred_on, Win.member_id).where(
-            Win.team_id == team_id, Win.occurred_on >= since
+            Win.team_id == team_id, member_in(Win.member_id), Win.occurred_on >= since
         )
     ).all()
     weeks = weekly(
@@ -176,7 +211,7 @@ def gather(session: Session, team_id: str, now: datetime) -> Report:
     held = session.execute(
         select(Meeting.held_on, Pair.mentor_id, Pair.mentee_id)
         .join(Pair, Pair.id == Meeting.pair_id)
-        .where(Meeting.team_id == team_id, Meeting.held_on >= since)
+        .where(Meeting.team_id == team_id, Pair.program_id == program_id, Meeting.held_on >= since)
     ).all()
     meeting_weeks = weekly(
         ((day, (mentor, mentee)) for day, mentor, mentee in held),
@@ -186,26 +221,34 @@ def gather(session: Session, team_id: str, now: datetime) -> Report:
     return Report(figures, weeks, meeting_weeks, now)
 
 
-def meetings_figure(session: Session, team_id: str, now: datetime) -> Figure:
+def meetings_figure(session: Session, team_id: str, now: datetime, program_id: int) -> Figure:
     """Meetings held against meetings due: every pair ever, each due one meeting per
     full cadence from its start until it ended (or now); held is what pairs logged."""
     pairs = session.execute(
         select(
             Pair.started_at, Pair.ended_at, Pair.cadence_days, Pair.mentor_id, Pair.mentee_id
-        ).where(Pair.team_id == team_id)
+        ).where(Pair.program_id == program_id)
     ).all()
     due = sum(
         meetings_due(started.date(), (ended or now).date(), cadence)
         for started, ended, cadence, _, _ in pairs
     )
-    held = _count(session, select(func.count(Meeting.id)).where(Meeting.team_id == team_id))
+    held = _count(
+        session,
+        select(func.count(Meeting.id)).where(
+            Meeting.team_id == team_id,
+            Meeting.pair_id.in_(select(Pair.id).where(Pair.program_id == program_id)),
+        ),
+    )
     people = {p for *_, mentor, mentee in pairs for p in (mentor, mentee)}
     return Figure("meetings", "Meetings held / due", Ratio(held, due), len(people))
 
 
-def build_report(db: Database, team_id: str, now: datetime) -> Report:
+def build_report(
+    db: Database, team_id: str, now: datetime, program_id: int | None = None
+) -> Report:
     with db.begin() as session:
-        return gather(session, team_id, now)
+        return gather(session, team_id, now, program_id)
 
 
 def chart_png(weeks: list[Week], meeting_weeks: list[Week]) -> bytes:

@@ -2,14 +2,14 @@
 
 Each active goal has `review_due_on`, a date in the member's own calendar: six months
 after it was set (or last reviewed), or the program's next review date when a
-coordinator sets them (BENCHMATE_REVIEW_DATES). One review DM per member lists all
-their goals due, at the member's prompt time outside quiet hours; its ledger key is
-(member, "goal_review", the due date).
+coordinator sets them (`/program settings`, else BENCHMATE_REVIEW_DATES). One review
+DM per member lists all their goals due, at the member's prompt time outside quiet
+hours; its ledger key is (member, "goal_review", the due date).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -33,9 +33,13 @@ class DueReview:
 
 
 def schedule_unscheduled(
-    session: Session, program_dates: Sequence[tuple[int, int]], *, limit: int = 1000
+    session: Session,
+    program_dates: Callable[[str], Sequence[tuple[int, int]]],
+    *,
+    limit: int = 1000,
 ) -> int:
-    """Give goals set since the last pass their first review date."""
+    """Give goals set since the last pass their first review date (`program_dates`
+    gives a team's review dates)."""
     rows = session.execute(
         select(Goal, Member)
         .join(Member, Goal.member_id == Member.id)
@@ -43,7 +47,9 @@ def schedule_unscheduled(
         .limit(limit)
     ).all()
     for goal, member in rows:
-        goal.review_due_on = next_review_date(local_date(goal.created_at, member.tz), program_dates)
+        goal.review_due_on = next_review_date(
+            local_date(goal.created_at, member.tz), program_dates(member.team_id)
+        )
     return len(rows)
 
 

@@ -16,6 +16,7 @@ from bot.store.models import Member, ProgramProfile
 from bot.usecases.coordinators import record
 from bot.usecases.members import apply_profile, find_member
 from bot.usecases.pairs import profile_of
+from bot.usecases.programs import main_program
 
 log = logging.getLogger(__name__)
 
@@ -95,14 +96,23 @@ def save_profile(
     now: datetime,
     *,
     supervisor: str | None = None,
+    program_id: int | None = None,
 ) -> bool:
-    """Write a roster row onto the member; True when they were not on the roster yet."""
+    """Write a roster row onto the member in a program (None: "main"); True when they
+    were not on that program's roster yet."""
+    if program_id is None:
+        program_id = main_program(session, member.team_id)
     member.career_level = row.career_level
     member.lab_section = row.lab_section
-    profile = profile_of(session, member.id)
+    profile = profile_of(session, member.id, program_id)
     added = profile is None or profile.left_at is not None
     if profile is None:
-        profile = ProgramProfile(team_id=member.team_id, member_id=member.id, joined_at=now)
+        profile = ProgramProfile(
+            team_id=member.team_id,
+            program_id=program_id,
+            member_id=member.id,
+            joined_at=now,
+        )
         session.add(profile)
     elif profile.left_at is not None:  # back on the roster
         profile.left_at = None
@@ -127,6 +137,7 @@ def import_roster(
     actor: str,
     now: datetime,
     dry_run: bool = False,
+    program_id: int | None = None,
 ) -> ImportReport:
     """Check every row, resolve every person in Slack, then import all rows in one
     transaction, or none when anything is wrong."""
@@ -143,7 +154,8 @@ def import_roster(
         with db.begin() as session:
             for item in resolved:
                 member = find_member(session, team_id, item.user.id)
-                profile = profile_of(session, member.id) if member else None
+                program = program_id or main_program(session, team_id)
+                profile = profile_of(session, member.id, program) if member else None
                 if profile is None or profile.left_at is not None:
                     report.added += 1
                 else:
@@ -157,7 +169,14 @@ def import_roster(
                 apply_profile(member, item.user, now)
                 session.add(member)
                 session.flush()
-            if save_profile(session, member, item.row, now, supervisor=item.supervisor):
+            if save_profile(
+                session,
+                member,
+                item.row,
+                now,
+                supervisor=item.supervisor,
+                program_id=program_id or main_program(session, team_id),
+            ):
                 report.added += 1
             else:
                 report.updated += 1
@@ -168,5 +187,6 @@ def import_roster(
             "roster_import",
             {"rows": len(resolved), "added": report.added, "updated": report.updated},
             now,
+            program_id,
         )
     return report

@@ -44,6 +44,7 @@ class Upload:
     file: dict[str, Any]
     token: str
     api_url: str
+    program_id: int | None = None  # the import form's program; None: the team's `main`
 
 
 def patient_gateway(client: WebClient) -> SlackGateway:
@@ -53,8 +54,14 @@ def patient_gateway(client: WebClient) -> SlackGateway:
     )
 
 
-def upload_job(team_id: str, user_id: str, file: dict[str, Any], client: WebClient) -> Upload:
-    return Upload(team_id, user_id, file, str(client.token), str(client.base_url))
+def upload_job(
+    team_id: str,
+    user_id: str,
+    file: dict[str, Any],
+    client: WebClient,
+    program_id: int | None = None,
+) -> Upload:
+    return Upload(team_id, user_id, file, str(client.token), str(client.base_url), program_id)
 
 
 def download(url: str, token: str, *, max_bytes: int, timeout: float = DOWNLOAD_TIMEOUT) -> bytes:
@@ -141,6 +148,7 @@ def import_upload(
             text=text,
             actor=job.user_id,
             now=deps.clock.now(),
+            program_id=job.program_id,
         )
     except OSError as exc:  # Slack went away mid-lookup; nothing was written yet
         gateway.dm(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import or_, select
@@ -16,6 +16,8 @@ from bot.rules import surveys as rules
 from bot.rules.localtime import local_date
 from bot.rules.payloads import whole_number
 from bot.rules.phi import Guard
+from bot.rules.program_settings import DateRange
+from bot.rules.schedule import local_instant
 from bot.store import ledger
 from bot.store.db import Database
 from bot.store.models import Member, Nudge, Pair, ProgramProfile, SurveyResponse
@@ -191,10 +193,28 @@ def submit(
     return Saved(replaced)
 
 
-def results(session: Session, team_id: str, guard: Guard) -> rules.Results:
-    rows = session.scalars(
-        select(SurveyResponse).where(SurveyResponse.team_id == team_id).order_by(SurveyResponse.id)
-    )
+def results(
+    session: Session,
+    team_id: str,
+    guard: Guard,
+    period: DateRange | None = None,
+    tz: str = "UTC",
+    program_id: int | None = None,
+) -> rules.Results:
+    """Aggregate results, of answers given within `period` (local dates in `tz`, both
+    ends included) when one is given: the same suppression rules apply to the range.
+    With a program, only answers about its pairs."""
+    query = select(SurveyResponse).where(SurveyResponse.team_id == team_id)
+    if program_id is not None:
+        query = query.join(Pair, Pair.id == SurveyResponse.pair_id).where(
+            Pair.program_id == program_id
+        )
+    if period is not None and period.start is not None:
+        query = query.where(SurveyResponse.answered_at >= local_instant(period.start, time(0), tz))
+    if period is not None and period.end is not None:
+        after = period.end + timedelta(days=1)
+        query = query.where(SurveyResponse.answered_at < local_instant(after, time(0), tz))
+    rows = session.scalars(query.order_by(SurveyResponse.id))
     return rules.summarize(
         [rules.Answer(r.member_id, r.period, r.satisfaction, r.comment, r.anonymous) for r in rows],
         guard,

@@ -12,6 +12,7 @@ from handlers.views import (
     program_announce,
     program_import,
     program_match,
+    program_settings,
     survey,
     win_modal,
 )
@@ -27,4 +28,5 @@ def register(app: App, deps: Deps) -> None:
     goal_retarget.register(app, deps)
     meetings.register(app, deps)
     program_announce.register(app, deps)
+    program_settings.register(app, deps)
     survey.register(app, deps)

@@ -19,7 +19,13 @@ from bot.slack.gateway import SlackGateway, error_code
 from bot.usecases.roster import import_roster
 from bot.usecases.roster_upload import import_upload, patient_gateway, upload_job
 from handlers.context import team_id
-from handlers.coordinator_only import coordinator_only
+from handlers.coordinator_only import coordinator_only, form_program
+
+
+def same_program(new: dict[str, Any], old: dict[str, Any]) -> dict[str, Any]:
+    """The form shown again keeps the program it was opened for."""
+    new["private_metadata"] = old.get("private_metadata", "")
+    return new
 
 
 def register(app: App, deps: Deps) -> None:
@@ -45,7 +51,8 @@ def register(app: App, deps: Deps) -> None:
             return
         rows, errors = parse_roster(text)
         if errors:
-            ack(response_action="update", view=import_modal(text, [str(e) for e in errors]))
+            again = same_program(import_modal(text, [str(e) for e in errors]), view)
+            ack(response_action="update", view=again)
             return
         ack(
             response_action="update",
@@ -56,8 +63,11 @@ def register(app: App, deps: Deps) -> None:
 
     def run_import(view: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         me = str(context.user_id)
+        team = team_id(context)
+        with deps.db.begin() as session:
+            program = form_program(session, team, view)
         if files := state.files(view, "csv_file"):
-            job = upload_job(team_id(context), me, files[0], client)
+            job = upload_job(team, me, files[0], client, program_id=program)
             import_upload(deps, patient_gateway(client), job)
             return
         text = state.text(view, "csv")
@@ -65,7 +75,13 @@ def register(app: App, deps: Deps) -> None:
             return  # answered in the modal already
         gateway = SlackGateway(client)
         report = import_roster(
-            deps.db, gateway, team_id=team_id(context), text=text, actor=me, now=deps.clock.now()
+            deps.db,
+            gateway,
+            team_id=team,
+            text=text,
+            actor=me,
+            now=deps.clock.now(),
+            program_id=program,
         )
         if report.ok:
             result = notice_modal(
@@ -73,7 +89,7 @@ def register(app: App, deps: Deps) -> None:
                 ":white_check_mark: " + import_result_text(report.added, report.updated),
             )
         else:
-            result = import_modal(text, report.problems)
+            result = same_program(import_modal(text, report.problems), view)
         try:
             gateway.update_view(str(view.get("id")), result)
         except SlackApiError as exc:  # the modal was closed: say it in a DM instead
