@@ -16,7 +16,7 @@ from bot.rules.phi import Finding, Guard
 from bot.rules.wins import MAX_WINS_PER_ENTRY, length_problem, split_wins
 from bot.store.db import Database
 from bot.store.events import first_delivery
-from bot.store.models import Draft, Goal, Member, Win, new_key
+from bot.store.models import Draft, Goal, Member, NewWin, Win, new_key
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,7 @@ class WinDetails:
 class Logged:
     """Stored: the unit of work that saved these wins has committed durably."""
 
-    wins: Sequence[Win]
+    wins: Sequence[NewWin]
 
 
 @dataclass(frozen=True)
@@ -182,7 +182,7 @@ def add_wins(
     details: WinDetails,
     *,
     phi_flagged: bool = False,
-) -> list[Win]:
+) -> list[NewWin]:
     """Insert one win per text, now, in the caller's unit of work. Returns the wins as
     written, without their ids (nothing reads those: buttons name a win by its key)."""
     goal_id = details.goal_id if own_goal(session, member, details.goal_id) else None
@@ -192,7 +192,7 @@ def add_wins(
     ]
     # A Core INSERT: the ORM's unit of work cost more than the row itself.
     session.execute(_INSERT_WIN, rows)
-    return [Win(**row) for row in rows]
+    return [NewWin(**row) for row in rows]
 
 
 def own_goal(session: Session, member: Member, goal_id: int | None) -> bool:
