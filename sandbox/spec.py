@@ -52,6 +52,7 @@ IMPLEMENTED: dict[str, set[str]] = {
     "auth.test": set(),
     "users.info": {"user", "include_locale"},
     "users.lookupByEmail": {"email"},
+    "users.list": {"cursor", "limit", "include_locale", "team_id"},
     "conversations.open": {"users", "channel", "return_im", "prevent_creation"},
     "chat.postMessage": {
         "channel",

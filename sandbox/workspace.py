@@ -358,6 +358,19 @@ class Workspace:
             raise SlackError("user_not_found")
         return {"user": user}
 
+    def m_users_list(self, args: Json) -> Json:
+        """The workspace's people, a page at a time (cursor = how many came before):
+        Benchmate reads it so colleagues' names are not taken for patients'."""
+        people = list(self.users.values())
+        start = int(args.get("cursor") or 0)
+        limit = max(1, min(int(args.get("limit") or 200), 1000))
+        page = people[start : start + limit]
+        more = start + limit < len(people)
+        return {
+            "members": page,
+            "response_metadata": {"next_cursor": str(start + limit) if more else ""},
+        }
+
     def m_users_lookupByEmail(self, args: Json) -> Json:
         email = str(args.get("email") or "").lower()
         for user in self.users.values():

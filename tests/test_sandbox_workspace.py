@@ -174,3 +174,12 @@ def test_history_finds_a_posted_message_by_its_metadata_newest_first() -> None:
     )
     assert [m["text"] for m in rest["messages"]] == ["one"] and not rest["has_more"]
     assert call(ws, "conversations.history", channel="C0NOPE")["error"] == "channel_not_found"
+
+
+def test_users_list_pages_through_everyone() -> None:
+    ws = workspace()
+    first = call(ws, "users.list", limit=1)
+    assert [u["id"] for u in first["members"]] == ["U0ADA"]
+    rest = call(ws, "users.list", limit=1, cursor=first["response_metadata"]["next_cursor"])
+    assert [u["id"] for u in rest["members"]] == ["U0BOB"]
+    assert rest["response_metadata"]["next_cursor"] == ""
