@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import make_url, select
+from sqlalchemy import insert, make_url, select
 
 from bot.store import db as db_module
 from bot.store.db import Database
@@ -427,6 +427,24 @@ def test_a_commit_that_wrote_is_fsynced_before_begin_returns(
     with db.begin() as session:
         session.scalars(select(Member)).all()
     assert len(fsyncs) == 1  # a unit of work that only read costs no fsync
+    db.dispose()
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc to name fds")
+def test_a_core_transaction_that_wrote_is_fsynced_before_it_returns(
+    sqlite_url: str, fsyncs: list[int]
+) -> None:
+    """`Database.transaction()` (the Core unit of work `/win <text>` stores in) keeps
+    the promise of `begin()`."""
+    db = Database(sqlite_url)
+    with db.transaction() as connection:
+        connection.execute(
+            insert(Member), {"team_id": "T1", "slack_user_id": "U1", "created_at": NOW}
+        )
+    assert len(fsyncs) == 1
+    with db.transaction() as connection:
+        assert connection.execute(select(Member.slack_user_id)).scalars().all() == ["U1"]
+    assert len(fsyncs) == 1  # only read: no fsync
     db.dispose()
 
 

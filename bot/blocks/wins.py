@@ -21,7 +21,7 @@ from bot.blocks.common import (
 from bot.rules.catalog import CATEGORIES
 from bot.rules.phi import Finding, describe
 from bot.rules.wins import MAX_WIN_CHARS
-from bot.store.models import Goal, Win
+from bot.store.models import Goal, NewWin, Win
 
 WIN_MODAL = "win_modal"
 
@@ -48,7 +48,7 @@ def quote(text: str) -> str:
     return "\n".join("> " + line for line in escape(text).splitlines() or [""])
 
 
-def logged_blocks(wins: Sequence[Win]) -> list[Block]:
+def logged_blocks(wins: Sequence[Win | NewWin]) -> list[Block]:
     """The ephemeral answer to `/win <text>`: each win, with Edit, and one Undo."""
     noun = "win" if len(wins) == 1 else f"{len(wins)} wins"
     private = " (kept private)" if any(w.is_private for w in wins) else ""

@@ -20,17 +20,22 @@ from __future__ import annotations
 import os
 import re
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, make_url, text
+from sqlalchemy import Connection, Engine, create_engine, event, make_url, text
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
+
+T = TypeVar("T")
+# What a store function runs its statements on: an ORM session (`Database.begin`) or a
+# Core connection (`Database.transaction`, for statements that are all Core).
+Executor = Session | Connection
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 # A database error's message would otherwise carry the statement's values (a win's text,
@@ -114,10 +119,17 @@ def upgrade(url: str, revision: str = "head") -> None:
     command.upgrade(alembic_config(url), revision)
 
 
+def dialect_name(executor: Executor) -> str:
+    """ "sqlite" or "postgresql", for a session or a connection."""
+    if isinstance(executor, Connection):
+        return executor.dialect.name
+    return executor.get_bind().dialect.name
+
+
 def dialect_insert(session: Session, model: Any) -> Any:
     """An INSERT that knows `ON CONFLICT DO NOTHING` (SQLite and PostgreSQL both do):
     with a unique constraint, the database decides between racing processes."""
-    dialect = session.get_bind().dialect.name
+    dialect = dialect_name(session)
     if dialect == "postgresql":
         return postgresql.insert(model)
     if dialect == "sqlite":
@@ -225,11 +237,26 @@ class Database:
         """A unit of work: commits on success (durably: see the module's docstring),
         rolls back on error. Raises DatabaseUnavailable when the database does not
         answer in time; nothing of the unit of work is then saved."""
+        with self._durable(self.sessions.begin, self._changes) as session:
+            yield session
+
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        """`begin()` on a Core connection, with the same turn, durable commit and
+        errors, for a hot path whose statements are all Core (`/win <text>`): the ORM
+        session cost more CPU there than the statements (docs/performance-win.md)."""
+        with self._durable(self.engine.begin, self._connection_changes) as connection:
+            yield connection
+
+    @contextmanager
+    def _durable(
+        self, opened: Callable[[], AbstractContextManager[T]], changes: Callable[[T], int]
+    ) -> Iterator[T]:
         try:
-            with self._take_turn(), self.sessions.begin() as session:
-                before = self._changes(session)
-                yield session
-                wrote = self._changes(session) != before
+            with self._take_turn(), opened() as work:
+                before = changes(work)
+                yield work
+                wrote = changes(work) != before
             if wrote and self._wal is not None:
                 self._wal.sync()
         except (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError) as exc:
@@ -257,6 +284,12 @@ class Database:
             return 0
         session.flush()  # what the commit would write, counted now
         return int(session.connection().connection.dbapi_connection.total_changes)  # type: ignore[union-attr]
+
+    def _connection_changes(self, connection: Connection) -> int:
+        """Rows this SQLite connection has written so far (0 on PostgreSQL)."""
+        if self._wal is None:
+            return 0
+        return int(connection.connection.dbapi_connection.total_changes)  # type: ignore[union-attr]
 
     def is_reachable(self) -> bool:
         try:

@@ -11,6 +11,7 @@ from sqlalchemy import Table, delete
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from bot.store.db import Executor, dialect_name
 from bot.store.models import SlackEvent
 
 KEEP = timedelta(days=2)  # Slack retries for about an hour; keep well past that
@@ -33,10 +34,10 @@ RECORD = {
 }
 
 
-def first_delivery(session: Session, team_id: str, event_id: str, now: datetime) -> bool:
+def first_delivery(session: Executor, team_id: str, event_id: str, now: datetime) -> bool:
     """Record the event (or request key); False if it was recorded before (a retry or a
     replay). The unique (team, id) decides, even between racing processes."""
-    statement = RECORD[session.get_bind().dialect.name]
+    statement = RECORD[dialect_name(session)]
     values = {"team_id": team_id, "event_id": event_id[:64], "received_at": now}
     return session.execute(statement, values).first() is not None
 

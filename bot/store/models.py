@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import random
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any
 
@@ -170,6 +171,28 @@ class Win(Base):
 
     member: Mapped[Member] = relationship(back_populates="wins")
     goal: Mapped[Goal | None] = relationship(back_populates="wins")
+
+
+@dataclass(frozen=True, slots=True)
+class NewWin:
+    """A win as just inserted (its column values, without its id): what an answer shows.
+    Building an ORM `Win` for it cost more CPU than the INSERT on the `/win` path
+    (docs/performance-win.md)."""
+
+    key: str
+    team_id: str
+    member_id: int
+    text: str
+    source: str
+    category: str | None
+    occurred_on: date
+    logged_at: datetime
+    goal_id: int | None
+    shared_with_mentor: bool
+    is_private: bool
+    phi_flagged: bool
+    permalink: str | None
+    in_digest: bool
 
 
 class Draft(Base):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -13,7 +14,7 @@ from bot.rules.localtime import local_date
 from bot.rules.payloads import whole_number
 from bot.rules.phi import Guard
 from bot.store.db import Database
-from bot.store.models import WIN_SOURCES, Member, Win
+from bot.store.models import WIN_SOURCES, Member, NewWin, Win
 from bot.usecases.wins import (
     Rejected,
     Replayed,
@@ -29,7 +30,7 @@ from bot.usecases.wins import (
 
 @dataclass(frozen=True)
 class Saved:
-    wins: list[Win]
+    wins: Sequence[Win | NewWin]
 
 
 @dataclass(frozen=True)
