@@ -28,6 +28,7 @@ from sqlalchemy.engine import make_url
 
 from tests.conftest import PG_ENV, SECRET, Running
 from tests.fakeslack import FakeSlack
+from tests.scenario import profile_known
 
 # The console script pip installed next to this Python (what `make` puts in .venv/bin);
 # `python -m bot.cli` where the project is not installed.
@@ -354,6 +355,7 @@ def logged(bench: Running) -> str:
     from bot.usecases.prompts import schedule_unscheduled
 
     assert bench.client.command("/win", "validated the new coag analyzer").status == 200
+    profile_known(bench)  # the time zone comes from users.info, after the answer
     with bench.db.begin() as session:  # what the first scheduler pass would do
         assert schedule_unscheduled(session, datetime(2026, 11, 20, 15, 0, tzinfo=UTC)) == 1
     return str(bench.db.url)
