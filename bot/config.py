@@ -15,6 +15,8 @@ from pathlib import Path
 
 from dotenv import dotenv_values
 
+from bot.rules.credentials import Catalog, CatalogError, load_catalog
+
 SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_DATABASE_URL = "sqlite:///benchmate.db"
 DEFAULT_PORT = 3000
@@ -44,6 +46,8 @@ class Settings:
     # Program-wide goal review dates (month, day); empty: six months after each goal.
     review_dates: tuple[tuple[int, int], ...] = ()
     port: int = DEFAULT_PORT
+    # The credential catalog: built in, plus a deployer's BENCHMATE_CREDENTIAL_CATALOG file.
+    credential_catalog: Catalog = field(default_factory=load_catalog)
     # Settings still holding the .env.example placeholder (they count as not set).
     placeholders: frozenset[str] = field(default_factory=frozenset)
 
@@ -143,6 +147,14 @@ def load_settings(
 
     review_dates = parse_review_dates(get("BENCHMATE_REVIEW_DATES"))
 
+    catalog_path = get("BENCHMATE_CREDENTIAL_CATALOG")
+    try:
+        catalog = load_catalog(catalog_path or None)
+    except CatalogError as exc:
+        raise ConfigError(
+            f"BENCHMATE_CREDENTIAL_CATALOG: {exc} (see docs/credentials.md for the format)"
+        ) from exc
+
     port_text = get("PORT") or str(DEFAULT_PORT)
     if not port_text.isdigit() or not 0 < int(port_text) < 65536:
         raise ConfigError(f"PORT must be a number from 1 to 65535, not {port_text!r}")
@@ -156,6 +168,7 @@ def load_settings(
         coordinators=coordinators,
         review_dates=review_dates,
         port=int(port_text),
+        credential_catalog=catalog,
         placeholders=placeholders,
     )
 
