@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from slack_bolt import App, BoltContext, Respond
@@ -9,7 +10,9 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.blocks import wins as blocks
+from bot.blocks.credentials import record_offer
 from bot.deps import Deps
+from bot.rules.credentials import detect_ce
 from bot.slack.gateway import SlackGateway, in_words
 from bot.store.later import OnError
 from bot.store.models import Member
@@ -49,7 +52,22 @@ def tell_lost(client: WebClient, member: Member) -> OnError:
     return lost
 
 
+MAX_CE_OFFERS = 3
+
+
 def register(app: App, deps: Deps) -> None:
+    area_names = deps.settings.credential_catalog.area_names()
+
+    def ce_offers(wins: Sequence[blocks.LoggedWin]) -> list[dict[str, Any]]:
+        """ "Record as CE credit" under wins whose words read like continuing education
+        (private wins too: a credit is the member's own)."""
+        offers: list[dict[str, Any]] = []
+        for win in wins:
+            suggested = detect_ce(win.text)
+            if suggested is not None and len(offers) < MAX_CE_OFFERS:
+                offers += record_offer(win.key, suggested.points, suggested.areas, area_names)
+        return offers
+
     def answer_win(
         ack: Any, command: dict[str, Any], client: WebClient, context: BoltContext
     ) -> None:
@@ -84,7 +102,8 @@ def register(app: App, deps: Deps) -> None:
             deps.db, member, text, "slash", deps.clock.now(), write_behind=tell_lost(client, member)
         )
         if isinstance(outcome, Logged):
-            ack(response_type="ephemeral", blocks=blocks.logged_blocks(outcome.wins), text="Logged")
+            answer = blocks.logged_blocks(outcome.wins) + ce_offers(outcome.wins)
+            ack(response_type="ephemeral", blocks=answer, text="Logged")
         elif isinstance(outcome, Held):
             ack(
                 response_type="ephemeral",
@@ -102,7 +121,8 @@ def register(app: App, deps: Deps) -> None:
         if request_kind(str(command.get("text") or "")) == "settings":
             view, again = prefs_form(member), "/win settings"
         else:
-            view, again = win_form(deps.db, member, deps.clock.now()), "/win"
+            view = win_form(deps.db, member, deps.clock.now(), ce_areas=area_names)
+            again = "/win"
         assert view is not None
         try:
             SlackGateway(client).open_view(str(command.get("trigger_id")), view)

@@ -19,7 +19,9 @@ from handlers.context import current_member
 def register(app: App, deps: Deps) -> None:
     def save_win(ack: Any, view: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         member = current_member(deps, client, context)
-        result = submit_win_form(deps.db, member, view, deps.clock.now())
+        result = submit_win_form(
+            deps.db, member, view, deps.clock.now(), deps.settings.credential_catalog
+        )
         if isinstance(result, FieldErrors):
             ack(response_action="errors", errors=result.errors)
         elif isinstance(result, Warn):
