@@ -194,7 +194,8 @@ def allocate(points: float, areas: Sequence[str]) -> dict[str, float]:
         return {}
     share = int(points * 100 / len(chosen)) / 100
     split = {a: share for a in chosen}
-    split[chosen[0]] = round(points - share * (len(chosen) - 1), 2)
+    # The rest (never rounded up, so the shares never add up to more than the points).
+    split[chosen[0]] = points - share * (len(chosen) - 1)
     return split
 
 
@@ -334,7 +335,7 @@ def detect_ce(text: str) -> SuggestedCredit | None:
     if amount:
         points = float(amount.group(1))
         if amount.group(2).lower().startswith("ceu"):
-            points *= 10
+            points = round(points * 10, 2)
     if not 0 < points <= MAX_POINTS:
         points = 1.0
     areas = tuple(k for k, words in _AREA_WORDS.items() if re.search(words, text, re.IGNORECASE))
