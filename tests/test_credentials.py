@@ -5,6 +5,7 @@ what a mentor sees. The full three-year cycle runs on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time
 from typing import Any
@@ -12,8 +13,10 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from bot.cli import main
+from bot.rules.report import Month, monthly, shown_points
 from bot.rules.schedule import local_instant
-from bot.store.models import CECredit, CredentialCycle, MemberCredential, Pair
+from bot.store.models import CECredit, CredentialCycle, Member, MemberCredential, Pair
 from scheduler.runner import run_pass, scheduler_gateway
 from tests.conftest import COORDINATOR, Running, run_app
 from tests.fakeslack import FakeSlack
@@ -357,3 +360,95 @@ def test_a_full_three_year_cycle_with_reminders_exactly_once(cycle_bench: Runnin
             for c in session.scalars(select(CredentialCycle).order_by(CredentialCycle.id))
         ]
     assert outcomes == [(date(2029, 6, 30), "maintained"), (date(2032, 6, 30), "lapsed")]
+
+
+# --- the impact report -------------------------------------------------------------------
+
+
+def add_cycles_and_credits(bench: Running, people: int) -> None:
+    """`people` members with an MLS each: the first lapsed, the rest maintained; each
+    earned 2 points this month, and two of them 1 point last month."""
+    now = bench.clock.now()
+    with bench.db.begin() as session:
+        for n in range(people):
+            who = Member(team_id="T0001", slack_user_id=f"U7{n:02d}", name=f"M{n}", created_at=now)
+            session.add(who)
+            session.flush()
+            held = MemberCredential(
+                team_id="T0001",
+                member_id=who.id,
+                code="MLS",
+                cycle_end=date(2029, 6, 30),
+                created_at=now,
+                updated_at=now,
+            )
+            session.add(held)
+            session.flush()
+            session.add(
+                CredentialCycle(
+                    team_id="T0001",
+                    credential_id=held.id,
+                    member_id=who.id,
+                    code="MLS",
+                    cycle_end=date(2026, 6, 30),
+                    outcome="lapsed" if n == 0 else "maintained",
+                    earned=36.0,
+                    closed_at=now,
+                )
+            )
+            for day, points in [(date(2026, 11, 2), 2.0)] + (
+                [(date(2026, 10, 5), 1.0)] if n < 2 else []
+            ):
+                session.add(
+                    CECredit(
+                        team_id="T0001",
+                        member_id=who.id,
+                        title="course",
+                        provider="",
+                        earned_on=day,
+                        points=points,
+                        allocation="{}",
+                        created_at=now,
+                    )
+                )
+
+
+def test_report_counts_cycles_and_ce_points_with_small_groups_suppressed(
+    program: Running, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", program.db.url)
+    add_cycles_and_credits(program, 6)
+    assert main(["report", "--format", "json"]) == 0
+    figures = json.loads(capsys.readouterr().out)["figures"]
+    assert figures["credentials_maintained"]["value"] == {
+        "part": 5,
+        "whole": 6,
+        "percent": 83.3,
+    }
+    assert figures["credentials_lapsed"]["value"] == 1
+    assert figures["ce_points_2026_11"]["value"] == 12.0  # six people
+    assert figures["ce_points_2026_10"]["suppressed"] is True  # two people
+
+    program.client.command("/program", "report", user=COORDINATOR)
+    [reply] = program.slack.wait_for_response()
+    text = str(reply["blocks"])
+    assert "Credential cycles maintained on time / ended*: 5 of 6 (83%)" in text
+    assert "CE points earned in October 2026*: suppressed (fewer than 5 people)" in text
+    program.slack.wait_for("files.completeUploadExternal")
+    png = next(iter(program.slack.uploads.values()))
+    assert png.startswith(b"\x89PNG")
+
+
+def test_monthly_points_and_chart_suppression() -> None:
+    months = monthly(
+        [(date(2026, 11, 2), 2.0, 1), (date(2026, 11, 3), 1.5, 2), (date(2025, 1, 1), 9.0, 3)],
+        months=3,
+        today=date(2026, 11, 20),
+    )
+    assert [(m.start, m.points, m.people) for m in months] == [
+        (date(2026, 9, 1), 0.0, 0),
+        (date(2026, 10, 1), 0.0, 0),
+        (date(2026, 11, 1), 3.5, 2),
+    ]
+    assert shown_points(months[-1]) == 0.0  # two people: not drawn
+    assert shown_points(Month(date(2026, 11, 1), 10.0, 5)) == 10.0
