@@ -21,6 +21,7 @@ from scheduler.runner import run_pass, scheduler_gateway
 from tests.conftest import COORDINATOR, Running, run_app
 from tests.fakeslack import FakeSlack
 from tests.scenario import all_text, block_ids, member, open_modal, stored_wins
+from tests.test_home import open_home
 
 MLS_END = "2029-06-30"
 
@@ -210,6 +211,19 @@ def test_win_form_has_an_optional_ce_part(bench: Running) -> None:
     plain = open_modal(bench)  # the same form, no CE part filled: no credit
     bench.client.submit(plain, {"text": "Trained a new tech on the analyzer"})
     assert len(stored_wins(bench)) == 2 and len(credits(bench)) == 1
+
+
+def test_home_tab_has_a_credentials_part_within_the_block_limit(bench: Running) -> None:
+    assert "Credentials" not in all_text(open_home(bench))  # none yet: nothing shown
+    add_credential(bench)
+    for n in range(60):  # plenty of wins: the Home view stays within 100 blocks
+        bench.client.command("/win", f"win number {n} of a busy week")
+    home = open_home(bench)
+    assert len(home["blocks"]) <= 100
+    text = all_text(home)
+    assert "*Credentials*" in text and "Medical Laboratory Scientist, MLS(ASCP)" in text
+    assert "953 days left, 0 of 36 points" in text
+    assert "ce_credit_add" in actions_of(home["blocks"])
 
 
 # --- the mentor's view ---------------------------------------------------------------

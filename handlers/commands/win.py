@@ -102,7 +102,8 @@ def register(app: App, deps: Deps) -> None:
             deps.db, member, text, "slash", deps.clock.now(), write_behind=tell_lost(client, member)
         )
         if isinstance(outcome, Logged):
-            answer = blocks.logged_blocks(outcome.wins) + ce_offers(outcome.wins)
+            logged = blocks.logged_blocks(outcome.wins)
+            answer = [*logged[:-1], *ce_offers(outcome.wins), logged[-1]]  # Undo stays last
             ack(response_type="ephemeral", blocks=answer, text="Logged")
         elif isinstance(outcome, Held):
             ack(
