@@ -75,16 +75,17 @@ def credential_nudges(
         session.expunge_all()
     for credential_id, end, member, kind, st, today in work:
         if today > end:
-            if not dry_run:
-                close_cycle(deps, credential_id, end, member, kind, st, now)
-            lines.append(
-                Sent(
-                    "credential_cycle",
-                    member.slack_user_id,
-                    f"c{credential_id}:{end}",
-                    "would close" if dry_run else ("maintained" if st.met else "lapsed"),
+            closed = dry_run or close_cycle(deps, credential_id, member, kind, st, now)
+            if closed:
+                outcome = "maintained" if st.met else "lapsed"
+                lines.append(
+                    Sent(
+                        "credential_cycle",
+                        member.slack_user_id,
+                        f"c{credential_id}:{end}",
+                        f"would close ({outcome})" if dry_run else outcome,
+                    )
                 )
-            )
         elif st.met:
             lines += send_met(deps, gateway, credential_id, member, st, now, dry_run=dry_run)
         else:
@@ -95,20 +96,19 @@ def credential_nudges(
 def close_cycle(
     deps: Deps,
     credential_id: int,
-    end: object,
     member: Member,
     kind: CredentialKind,
     st: Status,
     now: datetime,
-) -> None:
-    """Record the ended cycle (maintained or lapsed) and start the next one. Both
-    happen in one transaction, guarded by the cycle's unique key, so two clock
-    processes close a cycle once."""
+) -> bool:
+    """Record the ended cycle (maintained or lapsed) and start the next one; False if
+    another process did it first. Both happen in one transaction, guarded by the
+    cycle's unique key, so two clock processes close a cycle once."""
     try:
         with deps.db.begin() as session:
             credential = session.get(MemberCredential, credential_id)
             if credential is None or credential.cycle_end != st.end:
-                return  # changed meanwhile (the member entered a new date)
+                return False  # changed meanwhile (closed, or the member entered a new date)
             session.add(
                 CredentialCycle(
                     team_id=member.team_id,
@@ -125,8 +125,10 @@ def close_cycle(
             # and the member keeps being told what is owed.
             credential.cycle_end = next_cycle_end(st.end, kind.cycle_years)
             credential.updated_at = now
+        return True
     except IntegrityError:
-        log.info("cycle %s of credential %s closed by another process", end, credential_id)
+        log.info("cycle %s of credential %s closed by another process", st.end, credential_id)
+        return False
 
 
 def suggestions(member: Member, st: Status, names: dict[str, str]) -> list[str]:
