@@ -8,17 +8,17 @@ import logging
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from slack_sdk.errors import SlackApiError
 from sqlalchemy import select
 
 from bot.blocks import meetings as blocks
 from bot.deps import Deps
 from bot.rules import meetings as rules
-from bot.slack.gateway import SlackGateway, error_code
+from bot.rules import once
+from bot.slack.gateway import SlackGateway
 from bot.store import ledger
 from bot.store.models import Member, Pair
 from bot.usecases.coordinators import coordinator_ids
-from bot.usecases.delivery import deliver_dm, worker_name
+from bot.usecases.delivery import deliver_dm, post_once, worker_name
 from bot.usecases.meetings import cycle_of, due_for, open_items
 from scheduler.base import Sent
 
@@ -122,24 +122,32 @@ def flag(deps: Deps, gateway: SlackGateway, w: Work, now: datetime) -> Sent | No
     """Tell every coordinator, once (the ledger key is the mentor's, kind meeting_flag)."""
     key = {"team_id": w.team_id, "member_id": w.to.id, "kind": rules.FLAG, "period": w.nudge.period}
     with deps.db.begin() as session:
-        nudge_id = ledger.claim(
-            session, **key, due_at=w.nudge.due_at, now=now, worker=worker_name()
-        )
+        claim = ledger.claim(session, **key, due_at=w.nudge.due_at, now=now, worker=worker_name())
         coordinators = coordinator_ids(session, deps.settings.coordinators, w.team_id)
-    if nudge_id is None:
+    if claim is None:
         return None
     text = blocks.flag_text(
         mentor=w.mentor, mentee=w.mentee, due_on=w.due_on, asked=rules.MAX_FOLLOWUPS
     )
+    # One ledger key, told to each coordinator; a claim taken over looks in each
+    # coordinator's DM for it first, so nobody is told twice.
     told = []
     for coordinator in coordinators:
-        try:
-            gateway.send_dm(coordinator, text)
+        result = post_once(
+            gateway,
+            coordinator,
+            text,
+            None,
+            now,
+            key=once.nudge_key(**key),
+            look_since=claim.look_since,
+        )
+        if result.status == "sent":
             told.append(coordinator)
-        except SlackApiError as exc:
-            log.warning("flag to coordinator %s failed: %s", coordinator, error_code(exc))
+        else:
+            log.warning("flag to coordinator %s failed: %s", coordinator, result.error)
     with deps.db.begin() as session:
-        ledger.mark_sent(session, nudge_id, now, ref=",".join(told)[:128] or None)
+        ledger.mark_sent(session, claim.id, now, ref=",".join(told)[:128] or None)
     return Sent(
         rules.FLAG, w.to.slack_user_id, w.nudge.period, "sent", f"to {len(told)} coordinator(s)"
     )

@@ -4,8 +4,9 @@ Due members are taken a chunk at a time: one transaction claims the whole chunk 
 ledger (committed before anything is sent), sender threads post side by side while the
 next chunk is claimed, and one transaction records what happened and schedules each
 member's next prompt. A crash mid-chunk leaves claims that a later pass takes over once
-their lease expires (a prompt sent but not yet recorded when the process died would be
-sent again: at most one chunk's worth, a second or so of sending).
+their lease expires; a prompt sent but not yet recorded when the process died is found
+in the member's DM by the ledger key in its metadata and recorded, not sent again
+(bot/rules/once.py).
 """
 
 from __future__ import annotations
@@ -19,12 +20,14 @@ from sqlalchemy import select
 
 from bot.blocks.prompts import weekly_prompt
 from bot.deps import Deps
-from bot.rules.schedule import WEEKLY_GRACE, catch_up
+from bot.rules import once
+from bot.rules.schedule import WEEKLY_GRACE, Occurrence, catch_up, catch_up_weekly
 from bot.slack.gateway import SlackGateway
 from bot.store import ledger
 from bot.store.models import Member
 from bot.usecases import prompts
 from bot.usecases.delivery import Attempt, DeliveryResult, attempt, record, worker_name
+from bot.usecases.prompts import prefs_of
 from scheduler.base import Sent
 
 log = logging.getLogger(__name__)
@@ -66,7 +69,7 @@ def weekly_prompts(
 
 @dataclass
 class Chunk:
-    claimed: list[tuple[Member, int, str]]
+    claimed: list[tuple[Member, ledger.Claim, str]]
     sending: list[Future[Attempt]]
     lines: list[Sent]
 
@@ -78,7 +81,7 @@ def claim_chunk(
     sent), then hand the claimed ones to the sender threads."""
     worker = worker_name()
     lines: list[Sent] = []
-    claimed: list[tuple[Member, int, str]] = []
+    claimed: list[tuple[Member, ledger.Claim, str]] = []
     with deps.db.begin() as session:
         members = list(
             session.scalars(
@@ -94,14 +97,25 @@ def claim_chunk(
             assert member.next_prompt_at is not None
             due_at, period = member.next_prompt_at, member.next_prompt_period or ""
             if catch_up(due_at, now, WEEKLY_GRACE) == "missed":
+                # Down past the stored slot's grace window: it and any later slots past
+                # theirs are missed; a slot still within its grace window goes now.
                 key = {"team_id": member.team_id, "member_id": member.id, "kind": KIND}
-                ledger.mark_missed(session, **key, period=period, due_at=due_at, now=now)
-                settled.append(member)
-                note = f"was due {due_at:%Y-%m-%d %H:%M}Z"
-                lines.append(Sent(KIND, member.slack_user_id, period, "missed", note))
+                late, upcoming = catch_up_weekly(due_at, now, prefs_of(member), (period,))
+                for slot in [Occurrence(period, due_at, due_at), *late]:
+                    ledger.mark_missed(
+                        session, **key, period=slot.period, due_at=slot.due_at, now=now
+                    )
+                    note = f"was due {slot.due_at:%Y-%m-%d %H:%M}Z"
+                    lines.append(Sent(KIND, member.slack_user_id, slot.period, "missed", note))
+                if upcoming is not None and upcoming.due_at <= now:
+                    member.next_prompt_at = upcoming.due_at
+                    member.next_prompt_period = upcoming.period
+                    to_claim.append(member)
+                else:
+                    settled.append(member)
             else:
                 to_claim.append(member)
-        nudge_ids = ledger.claim_many(
+        claims = ledger.claim_many(
             session,
             [
                 ledger.Due(m.team_id, m.id, m.next_prompt_period or "", m.next_prompt_at)
@@ -115,22 +129,23 @@ def claim_chunk(
         for member in to_claim:
             period = member.next_prompt_period or ""
             key = {"team_id": member.team_id, "member_id": member.id, "kind": KIND}
-            if member.id in nudge_ids:
-                claimed.append((member, nudge_ids[member.id], period))
+            if member.id in claims:
+                claimed.append((member, claims[member.id], period))
             elif ledger.is_settled(ledger.find(session, **key, period=period)):
                 settled.append(member)  # sent by another process, or a skipped week
             else:
                 lines.append(Sent(KIND, member.slack_user_id, period, "busy"))
         prompts.reschedule_many(session, settled, now)
 
-    def send(member: Member, period: str) -> Attempt:
+    def send(member: Member, claim: ledger.Claim, period: str) -> Attempt:
         wins, goal = contexts[member.id]
         text, blocks = weekly_prompt(
             name=member.name, period=period, wins_last_week=wins, goal=goal
         )
-        return attempt(gateway, member, text, blocks, now)
+        key = once.nudge_key(member.team_id, member.id, KIND, period)
+        return attempt(gateway, member, text, blocks, now, key=key, look_since=claim.look_since)
 
-    sending = [pool.submit(send, member, period) for member, _, period in claimed]
+    sending = [pool.submit(send, member, claim, period) for member, claim, period in claimed]
     return Chunk(claimed, sending, lines)
 
 
@@ -141,7 +156,8 @@ def finish_chunk(deps: Deps, chunk: Chunk, now: datetime) -> list[Sent]:
     with deps.db.begin() as session:
         done: list[int] = []
         plain_sent: list[tuple[int, str | None]] = []
-        for (member, nudge_id, period), outcome in zip(chunk.claimed, attempts, strict=True):
+        for (member, claim, period), outcome in zip(chunk.claimed, attempts, strict=True):
+            nudge_id = claim.id
             if outcome.status == "sent" and outcome.profile is None:
                 # The common case, written for the whole chunk at once below.
                 result = DeliveryResult("sent", nudge_id, ref=outcome.ref)

@@ -13,6 +13,16 @@ an app-level token sent in the Authorization header.
 Failures on demand: `fail(method, error)` answers `ok: false`; `fail(method, status=429,
 retry_after=1)` or `status=500` answers with that HTTP status; `limit_per_second` makes
 chat.postMessage answer 429 with Retry-After beyond a rate.
+
+Messages: chat.postMessage stores each message in its conversation (a DM to a user id
+goes to that user's "D..." channel), with its `metadata` as Slack keeps it, and
+`conversations.history` serves them as Slack does: newest first, `oldest`/`latest`
+(exclusive unless `inclusive`), `limit`, a cursor, and metadata only with
+`include_all_metadata`. A message's ts is the fake's clock (`set_now` moves it, so a test
+that runs passes `--now` some minutes on can keep Slack's clock with them).
+`answer_late(seconds)` posts the next chat.postMessage at once but answers it only
+after `seconds` (longer than the client's timeout: the outcome is unknown to the bot);
+`post_then_fail(500)` posts it and answers 500 all the same.
 """
 
 from __future__ import annotations
@@ -26,6 +36,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -53,7 +64,11 @@ NEWER_METHODS: dict[str, set[str]] = {
     "apps.connections.open": set(),
 }
 # Arguments Slack added to older methods since then, which slack_sdk sends.
-NEWER_ARGS: dict[str, set[str]] = {}
+NEWER_ARGS: dict[str, set[str]] = {
+    # Message metadata (2022): https://docs.slack.dev/messaging/message-metadata
+    "chat.postMessage": {"metadata"},
+    "conversations.history": {"include_all_metadata"},
+}
 # slack_sdk adds team_id to every call a Bolt listener makes (for org-wide installs).
 LENIENT_ARGS = {"token", "team_id"}
 
@@ -102,8 +117,18 @@ class FakeSlack:
         self.failures: dict[str, deque[tuple[int, str | None, float]]] = {}
         self.limit_per_second: float | None = None
         self.post_delay = 0.0  # seconds each chat.postMessage takes (a slow Slack)
+        # chat.postMessage waits until this many distinct tokens have called (at most 60 s):
+        # makes processes that each use their own token overlap, however loaded the machine.
+        self.posts_wait_for_tokens = 0
+        self._tokens_seen: set[str] = set()
         self.socket_urls: Callable[[], str] | None = None  # Socket Mode connection URLs
         self._window: deque[float] = deque()
+        # Stored messages per conversation id, oldest first (see conversations.history).
+        self.messages: dict[str, list[dict[str, Any]]] = {}
+        self._late: deque[float] = deque()  # delays before answering the next posts
+        self._posted_then_failed: deque[int] = deque()  # statuses for the next posts
+        self._offset = 0.0  # the fake's clock minus the real one (set_now)
+        self._last_ts = 0.0
         self._lock = threading.Condition()
         self._ids = itertools.count(1)
         fake = self
@@ -117,9 +142,18 @@ class FakeSlack:
             def log_message(self, *args: Any) -> None:  # keep test output quiet
                 pass
 
+            def handle(self) -> None:
+                # The client may be killed mid-connection (the crash tests).
+                with contextlib.suppress(ConnectionResetError):
+                    super().handle()
+
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length)
+                if len(raw) < length:
+                    # The client died while sending: Slack never gets such a request.
+                    self.close_connection = True
+                    return
                 status, payload, headers = fake.handle(
                     self.path,
                     raw,
@@ -127,13 +161,16 @@ class FakeSlack:
                     self.headers.get("Authorization"),
                 )
                 body = json.dumps(payload).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                for key, value in headers.items():
-                    self.send_header(key, value)
-                self.end_headers()
-                self.wfile.write(body)
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(body)))
+                    for key, value in headers.items():
+                        self.send_header(key, value)
+                    self.end_headers()
+                    self.wfile.write(body)
+                except (BrokenPipeError, ConnectionResetError):
+                    self.close_connection = True  # the client gave up (answer_late)
 
             do_GET = do_POST
 
@@ -188,6 +225,28 @@ class FakeSlack:
             for _ in range(times):
                 queue.append((status, error, retry_after))
 
+    def set_now(self, when: datetime) -> None:
+        """From now on message timestamps run from `when` (as the bot's `--now`)."""
+        with self._lock:
+            self._offset = when.timestamp() - time.time()
+
+    def answer_late(self, seconds: float, *, times: int = 1) -> None:
+        """Post the next `times` chat.postMessage calls at once, but answer each only
+        after `seconds`: beyond the client's timeout the bot cannot know it was posted."""
+        with self._lock:
+            self._late.extend([seconds] * times)
+
+    def post_then_fail(self, status: int = 500, *, times: int = 1) -> None:
+        """Post the next `times` chat.postMessage calls, then answer each with HTTP
+        `status` anyway (a 5xx from a Slack that did its work)."""
+        with self._lock:
+            self._posted_then_failed.extend([status] * times)
+
+    def posted(self, channel: str) -> list[dict[str, Any]]:
+        """The messages stored in a conversation ("D..." for a user's DM), oldest first."""
+        with self._lock:
+            return list(self.messages.get(channel, []))
+
     # --- assertions -------------------------------------------------------------------
     def sent(self, method: str) -> list[Call]:
         with self._lock:
@@ -228,9 +287,21 @@ class FakeSlack:
             with self._lock:
                 self.uploads[path.rsplit("/", 1)[-1]] = raw
             return 200, {"ok": True}, {}
-        method = path.split("?", 1)[0].removeprefix("/api/")
+        method, _, query = path.partition("?")
+        method = method.removeprefix("/api/")
         args = self.parse_args(raw, content_type)
+        if query:  # GET methods (conversations.history) take their arguments here
+            args = {**dict(parse_qsl(query, keep_blank_values=True)), **args}
         token = auth.removeprefix("Bearer ") if auth else args.get("token")
+        if token:
+            with self._lock:
+                self._tokens_seen.add(token)
+                self._lock.notify_all()
+        if method == "chat.postMessage" and self.posts_wait_for_tokens:
+            with self._lock:
+                self._lock.wait_for(
+                    lambda: len(self._tokens_seen) >= self.posts_wait_for_tokens, timeout=60
+                )
         if not self.check(method, args):
             self.record(method, args, token, 200)
             return 200, {"ok": False, "error": "unknown_method"}, {}
@@ -242,6 +313,13 @@ class FakeSlack:
         if status >= 500:
             self.record(method, args, token, status)
             return status, {"ok": False, "error": "fatal_error"}, {}
+        if method == "chat.postMessage" and self._posted_then_failed:
+            with self._lock:
+                failed = self._posted_then_failed.popleft() if self._posted_then_failed else 0
+            if failed:
+                self.record(method, args, token, failed)
+                self.answer(method, args)  # posted; the answer says otherwise
+                return failed, {"ok": False, "error": "fatal_error"}, {}
         if method == "chat.postMessage" and self.over_limit():
             self.record(method, args, token, 429)
             return 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": "1"}
@@ -252,7 +330,13 @@ class FakeSlack:
             return 200, {"ok": False, "error": error}, {}
         if method == "apps.connections.open":
             return 200, self.open_connection(auth), {}
-        return 200, self.answer(method, args), {}
+        answer = self.answer(method, args)
+        if method == "chat.postMessage":
+            with self._lock:
+                late = self._late.popleft() if self._late else 0.0
+            if late:
+                time.sleep(late)  # posted already; the client has given up by now
+        return 200, answer, {}
 
     def parse_args(self, raw: bytes, content_type: str) -> dict[str, Any]:
         if "json" in content_type:
@@ -347,12 +431,10 @@ class FakeSlack:
         if method == "chat.postMessage":
             channel = str(args.get("channel"))
             dm = "D" + channel[1:] if channel.startswith("U") else channel
-            return {
-                "ok": True,
-                "channel": dm,
-                "ts": f"{1700000000 + n}.000100",
-                "message": {"text": args.get("text", "")},
-            }
+            message = self.store(dm, args)
+            return {"ok": True, "channel": dm, "ts": message["ts"], "message": message}
+        if method == "conversations.history":
+            return self.history(args)
         if method == "conversations.open":
             users = str(args.get("users", "")).split(",")
             cid = "D" + users[0][1:] if len(users) == 1 else f"G{n:08d}"
@@ -374,3 +456,59 @@ class FakeSlack:
             files = args.get("files") or []
             return {"ok": True, "files": [{"id": f.get("id")} for f in files]}
         return {"ok": True}
+
+    def store(self, channel: str, args: dict[str, Any]) -> dict[str, Any]:
+        """Keep a posted message in its conversation, with a ts from the fake's clock."""
+        metadata = args.get("metadata")
+        if isinstance(metadata, str):  # form-encoded: JSON text, as Slack accepts it
+            metadata = json.loads(metadata)
+        with self._lock:
+            # Slack's ts is unique in a conversation: here, across all of them.
+            self._last_ts = max(time.time() + self._offset, self._last_ts + 0.000001)
+            message: dict[str, Any] = {
+                "type": "message",
+                "user": "UBOT",
+                "bot_id": "B0001",
+                "ts": f"{self._last_ts:.6f}",
+                "text": args.get("text", ""),
+            }
+            if args.get("blocks"):
+                message["blocks"] = args["blocks"]
+            if args.get("thread_ts"):
+                message["thread_ts"] = args["thread_ts"]
+            if isinstance(metadata, dict):
+                message["metadata"] = metadata
+            self.messages.setdefault(channel, []).append(message)
+        return message
+
+    def history(self, args: dict[str, Any]) -> dict[str, Any]:
+        """`conversations.history` as Slack answers it: newest first, `oldest`/`latest`
+        exclusive unless `inclusive`, `limit` (default 100), a cursor for the rest,
+        metadata only when `include_all_metadata` is true."""
+        channel = str(args.get("channel", ""))
+        inclusive = str(args.get("inclusive", "")).lower() in ("1", "true")
+        oldest = float(args.get("oldest") or 0)
+        latest = float(args.get("latest") or "inf")
+        limit = max(1, min(int(args.get("limit") or 100), 999))
+        start = int(str(args.get("cursor") or "next:0").removeprefix("next:"))
+        with_metadata = str(args.get("include_all_metadata", "")).lower() in ("1", "true")
+        with self._lock:
+            stored = list(self.messages.get(channel, []))
+
+        def within(ts: float) -> bool:
+            if inclusive:
+                return oldest <= ts <= latest
+            return oldest < ts < latest
+
+        found = [m for m in reversed(stored) if within(float(m["ts"]))]
+        page = found[start : start + limit]
+        more = start + limit < len(found)
+        messages = [
+            m if with_metadata else {k: v for k, v in m.items() if k != "metadata"} for m in page
+        ]
+        return {
+            "ok": True,
+            "messages": messages,
+            "has_more": more,
+            "response_metadata": {"next_cursor": f"next:{start + limit}" if more else ""},
+        }

@@ -13,7 +13,10 @@ from sqlalchemy import select
 
 from bot.blocks.digest import digest_message
 from bot.cli import main
+from bot.rules import once
 from bot.rules.digest import DigestWeek, SharedWin, build, due_digest, is_certification
+from bot.slack.gateway import SlackGateway, make_client
+from bot.store import program_posts
 from bot.store.models import Goal, Member, ProgramPost, Win
 from scheduler.runner import run_pass, scheduler_gateway
 from tests.conftest import COORDINATOR, Running
@@ -207,3 +210,36 @@ def test_a_failed_digest_post_is_tried_again_on_the_next_pass(
     with program.db.begin() as session:
         post = session.scalars(select(ProgramPost)).one()
         assert (post.kind, post.status, post.attempts) == ("weekly_digest", "sent", 2)
+
+
+def test_a_digest_posted_by_a_process_that_died_is_recorded_not_posted_again(
+    program: Running,
+) -> None:
+    """A process claimed the week's digest, posted it and died before recording it: the
+    pass that takes the claim over finds the post in the channel by its ledger key."""
+    import_roster(program)
+    program.client.command("/program", "channel <#C0PROGRAM|mentoring>", user=COORDINATOR)
+    log_win(program, "U301", {"text": "Cut troponin TAT", "category": "quality", "digest": True})
+    key = {"team_id": "T0001", "kind": "weekly_digest", "period": "2026-W47"}
+    with program.db.begin() as session:
+        program_posts.claim(session, **key, now=MONDAY)
+    gateway = SlackGateway(make_client("xoxb-test", program.slack.api_url))
+    ts = gateway.post("C0PROGRAM", "digest", metadata=once.metadata(once.post_key(**key)))
+
+    assert tick(program, MONDAY + timedelta(minutes=5)) == []  # still leased
+    assert tick(program, MONDAY + timedelta(minutes=11)) == [("sent", "C0PROGRAM", "2026-W47")]
+    assert tick(program, MONDAY + timedelta(minutes=12)) == []
+
+    assert len(posts_to(program, "C0PROGRAM")) == 1  # the dead process's, only
+    with program.db.begin() as session:
+        post = session.scalars(select(ProgramPost)).one()
+        assert (post.status, post.ref, post.attempts) == ("sent", f"C0PROGRAM/{ts}", 2)
+
+
+def test_the_digest_carries_its_ledger_key(program: Running) -> None:
+    import_roster(program)
+    program.client.command("/program", "channel <#C0PROGRAM|mentoring>", user=COORDINATOR)
+    log_win(program, "U301", {"text": "Cut troponin TAT", "category": "quality", "digest": True})
+    assert tick(program, MONDAY) == [("sent", "C0PROGRAM", "2026-W47")]
+    [post] = posts_to(program, "C0PROGRAM")
+    assert post["metadata"] == once.metadata("post/T0001/weekly_digest/2026-W47")

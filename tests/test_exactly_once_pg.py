@@ -40,10 +40,10 @@ def seed(url: str) -> None:
     db.dispose()
 
 
-def tick(url: str, slack: FakeSlack, cwd: Path) -> subprocess.Popen[str]:
+def tick(url: str, slack: FakeSlack, cwd: Path, token: str) -> subprocess.Popen[str]:
     env = {
         **os.environ,
-        "SLACK_BOT_TOKEN": "xoxb-test-token",
+        "SLACK_BOT_TOKEN": token,
         "SLACK_API_URL": slack.api_url,
         "DATABASE_URL": url,
     }
@@ -61,10 +61,16 @@ def test_two_scheduler_processes_send_each_nudge_exactly_once(
     postgres_url: str, slack: FakeSlack, tmp_path: Path
 ) -> None:
     seed(postgres_url)
-    slack.post_delay = 0.05  # long enough that the two passes overlap
+    slack.post_delay = 0.01
+    # No post is answered before both processes have called Slack, so the two passes
+    # overlap even when one process starts seconds after the other on a loaded machine.
+    slack.posts_wait_for_tokens = 2
     # Both at once, twice over: racing passes, then passes that find everything settled.
     for _ in range(2):
-        first, second = tick(postgres_url, slack, tmp_path), tick(postgres_url, slack, tmp_path)
+        first, second = (
+            tick(postgres_url, slack, tmp_path, "xoxb-test-first"),
+            tick(postgres_url, slack, tmp_path, "xoxb-test-second"),
+        )
         outputs = [p.communicate(timeout=120) for p in (first, second)]
         assert [p.returncode for p in (first, second)] == [0, 0], outputs
 

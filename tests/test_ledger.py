@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from bot.rules import once
 from bot.store import ledger
 from bot.store.db import Database
 from bot.store.models import Member, Nudge
@@ -42,9 +43,17 @@ def key(member_id: int, period: str = "2026-W47") -> dict[str, Any]:
     }
 
 
-def claim(db: Database, member_id: int, now: datetime = NOW, worker: str = "w1", **kw: Any) -> Any:
+def take(
+    db: Database, member_id: int, now: datetime = NOW, worker: str = "w1", **kw: Any
+) -> ledger.Claim | None:
     with db.begin() as session:
         return ledger.claim(session, **key(member_id), now=now, worker=worker, **kw)
+
+
+def claim(db: Database, member_id: int, now: datetime = NOW, worker: str = "w1", **kw: Any) -> Any:
+    """The claimed nudge's id, or None."""
+    taken = take(db, member_id, now, worker, **kw)
+    return None if taken is None else taken.id
 
 
 def row(db: Database, nudge_id: int) -> Nudge:
@@ -151,13 +160,50 @@ def test_claim_many_takes_new_keys_at_once_and_settled_ones_never(db: Database) 
         got = ledger.claim_many(session, dues, kind="weekly_prompt", now=NOW, worker="w1")
     # Sent: never. A stale claim: taken over (same row). Held by a live worker: not ours.
     assert set(got) == {ids[1], ids[3]}
-    assert got[ids[1]] == stale
+    assert got[ids[1]].id == stale
+    # The stale one may be out already: look back to its claim first. The new one: no.
+    assert got[ids[1]].look_since == NOW - ledger.LEASE - timedelta(minutes=1) - once.MARGIN
+    assert got[ids[3]].look_since is None
     assert row(db, stale).claimed_by == "w1" and row(db, stale).attempts == 2
-    assert row(db, got[ids[3]]).status == "claimed"
+    assert row(db, got[ids[3]].id).status == "claimed"
     assert row(db, held).claimed_by == "other"
 
     with db.begin() as session:
         again = ledger.claim_many(session, dues, kind="weekly_prompt", now=NOW, worker="w2")
-        ledger.mark_sent_many(session, [(got[ids[3]], "D4/4.0")], NOW)
+        ledger.mark_sent_many(session, [(got[ids[3]].id, "D4/4.0")], NOW)
     assert again == {}
-    assert row(db, got[ids[3]]).status == "sent" and row(db, got[ids[3]]).ref == "D4/4.0"
+    new = row(db, got[ids[3]].id)
+    assert new.status == "sent" and new.ref == "D4/4.0"
+
+
+def test_a_taken_over_claim_says_where_to_look_first(db: Database, member_id: int) -> None:
+    """The crashed holder may have posted before dying: look back to its claim."""
+    first = take(db, member_id, worker="crashed")
+    assert first is not None and first.look_since is None
+    taken = take(db, member_id, now=NOW + timedelta(minutes=11), worker="w2")
+    assert taken == ledger.Claim(first.id, look_since=NOW - once.MARGIN)
+
+
+def test_a_retry_looks_first_only_after_an_unsure_failure(db: Database, member_id: int) -> None:
+    first = take(db, member_id)
+    assert first is not None and first.look_since is None
+    with db.begin() as session:  # Slack said no: nothing to look for
+        ledger.mark_failed(session, first.id, NOW, "ratelimited", final=False)
+    second = take(db, member_id, now=NOW + timedelta(minutes=1))
+    assert second is not None and second.look_since is None
+    later = NOW + timedelta(minutes=1)
+    with db.begin() as session:  # timed out: it may be out
+        ledger.mark_failed(session, second.id, later, once.unsure("TimeoutError"), final=False)
+    third = take(db, member_id, now=NOW + timedelta(minutes=2))
+    assert third is not None and third.look_since == later - once.MARGIN
+    with db.begin() as session:  # the look could not finish: the next starts there again
+        ledger.mark_failed(
+            session,
+            third.id,
+            NOW + timedelta(minutes=2),
+            once.unsure("look_unfinished"),
+            final=False,
+            look_since=third.look_since,
+        )
+    fourth = take(db, member_id, now=NOW + timedelta(minutes=3))
+    assert fourth is not None and fourth.look_since == later - once.MARGIN

@@ -98,3 +98,11 @@ def test_manifest_commands_answer_over_http(bench: Any) -> None:
     """Not 404 from Bolt: a listener really is registered for each declared command."""
     for command in manifest()["features"]["slash_commands"]:
         assert bench.client.command(command["command"], "help").status == 200
+
+
+def test_the_app_may_read_back_its_own_messages() -> None:
+    """Exactly once across crashes looks for a message's ledger key with
+    conversations.history: in DMs (im:history) and in the program channel, public
+    (channels:history) or private (groups:history)."""
+    scopes = set(manifest()["oauth_config"]["scopes"]["bot"])
+    assert {"im:history", "channels:history", "groups:history", "im:write"} <= scopes

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from bot.cli import main
 from bot.rules.meetings import KINDS as MEETING_KINDS
+from bot.slack.gateway import SlackGateway, make_client
 from bot.store.models import ActionItem, Meeting, Member, Nudge, Pair
 from scheduler.base import Sent
 from scheduler.runner import run_pass, scheduler_gateway
@@ -268,3 +269,25 @@ def test_meeting_notes_and_action_items_go_through_the_patient_data_guard(
     assert "Logged your meeting" in str(reply.json()["view"]["blocks"])
     with program.db.begin() as session:
         assert len(session.scalars(select(Meeting)).all()) == 2
+
+
+def test_a_flag_answered_after_the_timeout_is_not_told_twice(program: Running) -> None:
+    """The coordinators' flag goes through the same look-first sending: Slack posts it
+    but answers after the client's timeout; it is found, and nobody is told twice."""
+    paired(program)
+    for at in (DUE_SAM, DUE_NED, DUE_SAM + DAY, DUE_SAM + 3 * DAY, DUE_SAM + 5 * DAY):
+        tick(program, at)
+    with program.db.begin() as session:  # no weekly prompts in this pass: the flag only
+        for person in session.scalars(select(Member)):
+            person.prompts_stopped, person.next_prompt_at = True, None
+    program.slack.set_now(DUE_SAM + 7 * DAY)  # Slack's clock with ours (ts vs `oldest`)
+    program.slack.answer_late(2.0)
+    impatient = SlackGateway(make_client("xoxb-test", program.slack.api_url, retries=0, timeout=1))
+    program.clock.current = DUE_SAM + 7 * DAY
+    lines = run_pass(program.deps, impatient, DUE_SAM + 7 * DAY)
+    assert [(line.status, line.detail) for line in lines if line.kind == "meeting_flag"] == [
+        ("sent", "to 1 coordinator(s)")
+    ]
+    assert tick(program, DUE_SAM + 8 * DAY) == []
+    assert len(dms(program, COORDINATOR)) == 1
+    assert program.slack.sent("conversations.history")  # found by looking

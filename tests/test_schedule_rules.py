@@ -11,6 +11,7 @@ from bot.rules.schedule import (
     PromptPrefs,
     add_months,
     catch_up,
+    catch_up_weekly,
     defer_past_quiet_hours,
     iso_week,
     local_instant,
@@ -170,6 +171,38 @@ def test_iso_week_at_the_turn_of_the_year() -> None:
 def test_catch_up_grace_window(late: timedelta, decision: str) -> None:
     due = utc(2026, 11, 20, 20)
     assert catch_up(due, due + late, timedelta(hours=24)) == decision
+
+
+def test_down_for_weeks_back_just_after_this_weeks_slot_sends_it() -> None:
+    """Stored slot three weeks back (W44), back 30 s after this week's (W47) time: W45
+    and W46 are missed, W47 is due now (within its grace window), not skipped."""
+    prefs = PromptPrefs(tz=CHICAGO)
+    w44 = utc(2026, 10, 30, 19)  # Friday 14:00 in Chicago (CDT until Nov 1)
+    now = utc(2026, 11, 20, 20, 0, 30)
+    missed, upcoming = catch_up_weekly(w44, now, prefs, skip={"2026-W44"})
+    assert [m.period for m in missed] == ["2026-W45", "2026-W46"]
+    assert [m.due_at for m in missed] == [utc(2026, 11, 6, 20), utc(2026, 11, 13, 20)]
+    assert upcoming is not None and upcoming.period == "2026-W47"
+    assert upcoming.due_at == utc(2026, 11, 20, 20)
+    assert catch_up(upcoming.due_at, now, timedelta(hours=24)) == "send"
+
+
+def test_down_for_weeks_back_after_this_weeks_grace_schedules_next_week() -> None:
+    prefs = PromptPrefs(tz=CHICAGO)
+    now = utc(2026, 11, 21, 20, 0, 1)  # this week's slot 24 h and 1 s ago
+    missed, upcoming = catch_up_weekly(utc(2026, 10, 30, 19), now, prefs, skip={"2026-W44"})
+    assert [m.period for m in missed] == ["2026-W45", "2026-W46", "2026-W47"]
+    assert upcoming is not None and upcoming.period == "2026-W48"
+
+
+def test_catch_up_leaves_paused_and_settled_weeks_alone() -> None:
+    prefs = PromptPrefs(tz=CHICAGO, paused_until=date(2026, 11, 10))
+    now = utc(2026, 11, 20, 20, 0, 30)
+    missed, upcoming = catch_up_weekly(
+        utc(2026, 10, 30, 19), now, prefs, skip={"2026-W44", "2026-W46"}
+    )
+    assert missed == []  # W45 paused, W46 cancelled ("skip next week")
+    assert upcoming is not None and upcoming.period == "2026-W47"
 
 
 def test_review_six_months_later_clamped_to_month_end() -> None:

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from bot.rules import once
 from bot.slack.gateway import SlackGateway, make_client
 from bot.store import ledger
 from bot.store.models import Member, Nudge
@@ -222,3 +223,148 @@ def test_dry_run_lists_what_is_due_and_sends_nothing(bench: Running) -> None:
     lines = run_pass(bench.deps, scheduler_gateway(bench.deps), bench.clock.now(), dry_run=True)
     assert [(line.status, line.user) for line in lines] == [("would send", "U100")]
     assert prompts_to(bench, "U100") == [] and nudges(bench) == []
+
+
+def test_down_for_weeks_and_back_just_after_this_weeks_prompt_time(bench: Running) -> None:
+    """Scheduler down since late October, back 30 s after this week's prompt time: the
+    older weeks are recorded missed and this week's prompt goes out, once."""
+    bench.clock.current = datetime(2026, 10, 28, 15, 0, tzinfo=UTC)
+    join(bench, "U100")
+    tick(bench)
+    assert member(bench, "U100").next_prompt_period == "2026-W44"
+
+    lines = tick(bench, FRIDAY_14_CHICAGO + timedelta(seconds=30))
+
+    assert [(line.status, line.period) for line in lines] == [
+        ("missed", "2026-W44"),
+        ("missed", "2026-W45"),
+        ("missed", "2026-W46"),
+        ("sent", "2026-W47"),
+    ]
+    assert tick(bench, FRIDAY_14_CHICAGO + timedelta(minutes=5)) == []
+    assert len(prompts_to(bench, "U100")) == 1
+    assert {(n.period, n.status) for n in nudges(bench)} == {
+        ("2026-W44", "missed"),
+        ("2026-W45", "missed"),
+        ("2026-W46", "missed"),
+        ("2026-W47", "sent"),
+    }
+    assert member(bench, "U100").next_prompt_period == "2026-W48"
+
+
+def test_a_post_answered_after_the_client_timeout_is_recorded_not_sent_again(
+    bench: Running,
+) -> None:
+    """Slack posts the prompt but answers after the client's timeout: the pass looks
+    in the DM for the ledger key, finds it and records it; nothing is sent twice."""
+    join(bench, "U100")
+    tick(bench)
+    bench.clock.current = FRIDAY_14_CHICAGO
+    bench.slack.set_now(FRIDAY_14_CHICAGO)  # Slack's clock with ours (ts vs `oldest`)
+    bench.slack.answer_late(2.0)
+    impatient = SlackGateway(
+        make_client("xoxb-test", bench.slack.api_url, retries=0, timeout=1)
+    )  # 1 s instead of 10 s, to keep the test short
+
+    lines = run_pass(bench.deps, impatient, FRIDAY_14_CHICAGO)
+
+    assert [(line.status, line.period) for line in lines] == [("sent", "2026-W47")]
+    assert len(prompts_to(bench, "U100")) == 1
+    [message] = bench.slack.posted("D100")
+    [nudge] = nudges(bench)
+    assert (nudge.status, nudge.ref) == ("sent", f"D100/{message['ts']}")
+    assert message["metadata"]["event_payload"]["key"] == (
+        f"nudge/T0001/{nudge.member_id}/weekly_prompt/2026-W47"
+    )
+    for minutes in (2, 11, 30):
+        assert tick(bench, FRIDAY_14_CHICAGO + timedelta(minutes=minutes)) == []
+    assert len(prompts_to(bench, "U100")) == 1
+
+
+def test_a_claim_taken_over_after_a_crash_records_the_prompt_already_posted(
+    bench: Running,
+) -> None:
+    """A process claimed the prompt, posted it, and died before recording it: the pass
+    that takes the claim over finds it in the DM by its metadata and does not resend."""
+    join(bench, "U100")
+    tick(bench)
+    who = member(bench, "U100")
+    key = {"team_id": "T0001", "member_id": who.id, "kind": "weekly_prompt"}
+    with bench.db.begin() as session:
+        ledger.claim(
+            session,
+            **key,
+            period="2026-W47",
+            due_at=FRIDAY_14_CHICAGO,
+            now=FRIDAY_14_CHICAGO,
+            worker="dead",
+        )
+    gateway = SlackGateway(make_client("xoxb-test", bench.slack.api_url))
+    posted = gateway.send_dm(
+        "U100", "Hi Ada!", metadata=once.metadata(once.nudge_key(**key, period="2026-W47"))
+    )
+    assert [line.status for line in tick(bench, FRIDAY_14_CHICAGO + timedelta(minutes=5))] == [
+        "busy"
+    ]
+    lines = tick(bench, FRIDAY_14_CHICAGO + timedelta(minutes=11))
+
+    assert [line.status for line in lines] == ["sent"]
+    assert len(prompts_to(bench, "U100")) == 1  # the dead process's, only
+    [nudge] = nudges(bench)
+    assert (nudge.status, nudge.ref, nudge.attempts) == ("sent", posted.ref, 2)
+    [look] = bench.slack.sent("conversations.history")
+    assert look.args["channel"] == "D100" and look.args["include_all_metadata"] in ("1", "true")
+    assert float(look.args["oldest"]) == (FRIDAY_14_CHICAGO - once.MARGIN).timestamp()
+    assert member(bench, "U100").next_prompt_period == "2026-W48"
+
+
+def test_a_prompt_posted_despite_a_500_is_recorded_not_posted_again(bench: Running) -> None:
+    """Slack posted the prompt but answered 500: the sender looks before retrying."""
+    join(bench, "U100")
+    tick(bench)
+    bench.slack.set_now(FRIDAY_14_CHICAGO)
+    bench.slack.post_then_fail(500)
+
+    lines = tick(bench, FRIDAY_14_CHICAGO)
+
+    assert [(line.status, line.period) for line in lines] == [("sent", "2026-W47")]
+    assert len(prompts_to(bench, "U100")) == 1
+    assert len(bench.slack.posted("D100")) == 1
+    [nudge] = nudges(bench)
+    assert (nudge.status, nudge.ref) == ("sent", f"D100/{bench.slack.posted('D100')[0]['ts']}")
+
+
+def test_a_look_that_fails_neither_sends_nor_records_and_the_next_pass_looks_again(
+    bench: Running,
+) -> None:
+    """A claim taken over after a crash, and conversations.history fails: nothing is
+    sent (it may be out); the next pass looks again, from the same instant."""
+    join(bench, "U100")
+    tick(bench)
+    who = member(bench, "U100")
+    with bench.db.begin() as session:  # a process claimed it, posted it, died
+        ledger.claim(
+            session,
+            team_id="T0001",
+            member_id=who.id,
+            kind="weekly_prompt",
+            period="2026-W47",
+            due_at=FRIDAY_14_CHICAGO,
+            now=FRIDAY_14_CHICAGO,
+            worker="dead",
+        )
+    key = once.nudge_key("T0001", who.id, "weekly_prompt", "2026-W47")
+    SlackGateway(make_client("xoxb-test", bench.slack.api_url)).send_dm(
+        "U100", "Hi Ada!", metadata=once.metadata(key)
+    )
+    bench.slack.fail("conversations.history", "internal_error")
+
+    lines = tick(bench, FRIDAY_14_CHICAGO + timedelta(minutes=11))
+    assert [(line.status, line.detail) for line in lines] == [("failed", "unsure:look_unfinished")]
+    lines = tick(bench, FRIDAY_14_CHICAGO + timedelta(minutes=13))
+    assert [line.status for line in lines] == ["sent"]
+    assert len(prompts_to(bench, "U100")) == 1  # the dead process's, only
+    looks = bench.slack.sent("conversations.history")
+    assert [float(c.args["oldest"]) for c in looks] == [
+        (FRIDAY_14_CHICAGO - once.MARGIN).timestamp()
+    ] * 2

@@ -109,6 +109,8 @@ WHY = {
 
 
 def why(error: str) -> str:
+    if error.startswith("unsure:"):  # bot/rules/once.py: never confirmed, never re-sent
+        return "Slack never confirmed it, and Benchmate could not check whether it arrived"
     return WHY.get(error, f"Slack answered “{error}”")
 
 

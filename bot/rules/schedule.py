@@ -107,11 +107,16 @@ def weekly_occurrence(day: date, prefs: PromptPrefs) -> Occurrence:
 
 
 def next_weekly_prompt(
-    now: datetime, prefs: PromptPrefs, skip: Collection[str] = ()
+    now: datetime,
+    prefs: PromptPrefs,
+    skip: Collection[str] = (),
+    *,
+    grace: timedelta = timedelta(0),
 ) -> Occurrence | None:
     """The next weekly prompt still to come: the first slot due after `now` whose week
     is not in `skip` (already sent, missed or cancelled) and not paused. None when
-    prompts are stopped."""
+    prompts are stopped. With `grace`, a slot due up to that long before `now` still
+    counts (catching up after downtime: it is due at once)."""
     if prefs.stopped:
         return None
     # Start a week back: a slot already past may still be due later (quiet hours).
@@ -122,10 +127,40 @@ def next_weekly_prompt(
         occurrence = weekly_occurrence(day, prefs)
         slot_day = occurrence.slot_at.astimezone(zone(prefs.tz)).date()
         paused = prefs.paused_until is not None and slot_day < prefs.paused_until
-        if occurrence.due_at > now and occurrence.period not in skip and not paused:
+        if occurrence.due_at > now - grace and occurrence.period not in skip and not paused:
             return occurrence
         day += timedelta(days=7)
     return None
+
+
+def catch_up_weekly(
+    missed_due: datetime,
+    now: datetime,
+    prefs: PromptPrefs,
+    skip: Collection[str] = (),
+    grace: timedelta = WEEKLY_GRACE,
+) -> tuple[list[Occurrence], Occurrence | None]:
+    """Back after downtime, with the member's stored slot (due `missed_due`) past its
+    grace window: the later slots that passed their grace window too (to record as
+    missed), and the slot to schedule next. That one may be due already, within its
+    grace window (this week's, when we come back just after its time): then it is sent
+    at once, not skipped. Looking for the next slot only after `now` (as a reschedule
+    after a prompt does) skipped it."""
+    upcoming = next_weekly_prompt(now, prefs, skip, grace=grace)
+    missed: list[Occurrence] = []
+    if upcoming is None:
+        return missed, None
+    day = missed_due.astimezone(zone(prefs.tz)).date()
+    for _ in range(60):  # more than a year down: the oldest weeks go unrecorded
+        occurrence = weekly_occurrence(day, prefs)
+        if occurrence.due_at >= upcoming.due_at:
+            break
+        slot_day = occurrence.slot_at.astimezone(zone(prefs.tz)).date()
+        paused = prefs.paused_until is not None and slot_day < prefs.paused_until
+        if occurrence.due_at > missed_due and occurrence.period not in skip and not paused:
+            missed.append(occurrence)
+        day += timedelta(days=7)
+    return missed, upcoming
 
 
 def occurrence_after(now: datetime, prefs: PromptPrefs) -> Occurrence:

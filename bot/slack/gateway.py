@@ -7,6 +7,7 @@ import logging
 import threading
 import time
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from slack_sdk import WebClient
@@ -17,6 +18,7 @@ from slack_sdk.http_retry.builtin_handlers import (
     ServerErrorRetryHandler,
 )
 
+from bot.rules import once
 from bot.rules.pacing import Pacer
 from bot.slack.keepalive import KeepAliveWebClient
 
@@ -95,13 +97,17 @@ class RateGate:
         return self.pacer.per_second
 
 
-def make_client(token: str | None, base_url: str, *, retries: int = 2) -> WebClient:
+def make_client(
+    token: str | None, base_url: str, *, retries: int = 2, timeout: int = 10
+) -> WebClient:
     """A WebClient that waits out 429s (Retry-After) and retries 5xx and dropped
-    connections a bounded number of times, over kept-alive connections."""
+    connections a bounded number of times, over kept-alive connections. Ledgered
+    sends use `retries=0`: a blind retry of a post that timed out or drew a 5xx may
+    post it twice, so they look in the conversation first (bot/rules/once.py)."""
     return KeepAliveWebClient(
         token=token,
         base_url=base_url,
-        timeout=10,
+        timeout=timeout,
         retry_handlers=[
             ConnectionErrorRetryHandler(max_retry_count=retries),
             RateLimitErrorRetryHandler(max_retry_count=retries),
@@ -202,11 +208,20 @@ class SlackGateway:
         assert isinstance(data, dict)
         return str(data["channel"]["id"])
 
-    def post(self, channel: str, text: str, blocks: list[dict[str, Any]] | None = None) -> str:
+    def post(
+        self,
+        channel: str,
+        text: str,
+        blocks: list[dict[str, Any]] | None = None,
+        *,
+        metadata: dict[str, Any] | None = None,
+    ) -> str:
         """Post into a channel or conversation; returns the message ts."""
         kwargs: dict[str, Any] = {"channel": channel, "text": text}
         if blocks is not None:
             kwargs["blocks"] = blocks
+        if metadata is not None:
+            kwargs["metadata"] = metadata
         data = self.client.chat_postMessage(**kwargs).data
         assert isinstance(data, dict)
         return str(data.get("ts", ""))
@@ -225,6 +240,7 @@ class SlackGateway:
         blocks: list[dict[str, Any]] | None = None,
         *,
         thread_ts: str | None = None,
+        metadata: dict[str, Any] | None = None,
     ) -> Posted:
         """Post into the app's DM with the person (or a thread in it)."""
         kwargs: dict[str, Any] = {"channel": user_id, "text": text}
@@ -232,9 +248,40 @@ class SlackGateway:
             kwargs["blocks"] = blocks
         if thread_ts:
             kwargs["thread_ts"] = thread_ts
+        if metadata is not None:
+            kwargs["metadata"] = metadata
         data = self.client.chat_postMessage(**kwargs).data
         assert isinstance(data, dict)
         return Posted(channel=str(data.get("channel", user_id)), ts=str(data.get("ts", "")))
+
+    def dm_channel(self, user_id: str) -> str:
+        """The id of the app's DM with the person (conversations.history needs it)."""
+        data = self.client.conversations_open(users=user_id).data
+        assert isinstance(data, dict)
+        return str(data["channel"]["id"])
+
+    def look(self, channel: str, key: str, oldest: datetime) -> tuple[once.Verdict, str | None]:
+        """Whether a message carrying ledger `key` in its metadata was posted in
+        `channel` since `oldest`: at most `once.PAGES` pages of conversations.history
+        (newest first). Slack errors and timeouts raise, like any call."""
+        cursor: str | None = None
+        for _ in range(once.PAGES):
+            # Not paced by the gate: looks are rare, and conversations.history has
+            # its own rate limit, apart from chat.postMessage's.
+            data = self.client.conversations_history(
+                channel=channel,
+                oldest=f"{oldest.timestamp():.6f}",
+                limit=once.PAGE,
+                include_all_metadata=True,
+                cursor=cursor,
+            ).data
+            assert isinstance(data, dict)
+            found = once.find_key(data.get("messages") or [], key)
+            cursor = (data.get("response_metadata") or {}).get("next_cursor") or None
+            more = bool(data.get("has_more")) and cursor is not None
+            if found or not more:
+                return once.verdict(found, more=False), found
+        return once.verdict(None, more=True), None
 
     def react(self, channel: str, ts: str, name: str) -> None:
         """Add a reaction to a message; a failure only loses the emoji."""

@@ -6,14 +6,18 @@ processes) or a conditional `UPDATE` of a stale claim or a retryable failure (th
 lock decides). Commit the claim before calling Slack, so other processes see it:
 
     with db.begin() as session:
-        nudge_id = ledger.claim(session, ...)
-    if nudge_id is not None:
-        ...send...
+        claim = ledger.claim(session, ...)
+    if claim is not None:
+        ...look first if claim.look_since, then send (delivery.post_once)...
         with db.begin() as session:
-            ledger.mark_sent(session, nudge_id, now, ref=...)
+            ledger.mark_sent(session, claim.id, now, ref=...)
 
 A process that dies after claiming leaves a `claimed` row; once its lease expires a
-later pass claims it again (at most `max_attempts` times in all).
+later pass claims it again (at most `max_attempts` times in all). The message may be out
+already (the process died after posting, before recording): such a claim comes with
+`look_since`, and the sender first looks for the key in the conversation
+(bot/rules/once.py), recording what it finds instead of sending again. So does a retry
+of a failure recorded as unsure (a timeout: Slack may have posted it).
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from typing import Any
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
+from bot.rules import once
 from bot.store.db import dialect_insert
 from bot.store.models import Nudge
 
@@ -42,6 +47,16 @@ def _key(team_id: str, member_id: int, kind: str, period: str) -> Any:
     )
 
 
+@dataclass(frozen=True)
+class Claim:
+    """A claim this worker holds: the nudge's id, and when the message may already be
+    out (a takeover, or a retry after an unsure failure), the instant to look back to
+    before sending (`conversations.history`'s `oldest`); None: nobody posted it."""
+
+    id: int
+    look_since: datetime | None = None
+
+
 def claim(
     session: Session,
     *,
@@ -54,9 +69,10 @@ def claim(
     worker: str,
     lease: timedelta = LEASE,
     max_attempts: int = MAX_ATTEMPTS,
-) -> int | None:
-    """The nudge id if this worker must send the nudge now, else None (already sent,
-    missed, cancelled, failed for good, or being sent by another worker)."""
+) -> Claim | None:
+    """The claim if this worker must send the nudge now (looking first when its
+    `look_since` is set), else None (already sent, missed, cancelled, failed for good,
+    or being sent by another worker)."""
     inserted = session.execute(
         dialect_insert(session, Nudge)
         .values(
@@ -74,11 +90,22 @@ def claim(
         .returning(Nudge.id)
     ).scalar_one_or_none()
     if inserted is not None:
-        return int(inserted)
+        return Claim(int(inserted))
+    before = session.execute(
+        select(Nudge.status, Nudge.claimed_at, Nudge.last_error).where(
+            _key(team_id, member_id, kind, period)
+        )
+    ).first()
+    if before is None:
+        return None
+    status, claimed_at, last_error = before
+    # The row lock decides between racing workers; matching the claim time read just
+    # now makes sure the row is still the one `claim_action` judged.
     reclaimed = session.execute(
         update(Nudge)
         .where(
             _key(team_id, member_id, kind, period),
+            Nudge.claimed_at.is_(None) if claimed_at is None else Nudge.claimed_at == claimed_at,
             Nudge.attempts < max_attempts,
             or_(
                 and_(Nudge.status == "claimed", Nudge.claimed_at <= now - lease),
@@ -99,7 +126,10 @@ def claim(
         .returning(Nudge.id)
         .execution_options(synchronize_session=False)
     ).scalar_one_or_none()
-    return None if reclaimed is None else int(reclaimed)
+    if reclaimed is None:
+        return None
+    look = once.claim_action(status, last_error) == "look_first" and claimed_at is not None
+    return Claim(int(reclaimed), once.look_from(claimed_at) if look else None)
 
 
 @dataclass(frozen=True)
@@ -121,8 +151,8 @@ def claim_many(
     worker: str,
     lease: timedelta = LEASE,
     max_attempts: int = MAX_ATTEMPTS,
-) -> dict[int, int]:
-    """`claim` for many keys: member id -> nudge id of those this worker must send now.
+) -> dict[int, Claim]:
+    """`claim` for many keys: member id -> claim, for those this worker must send now.
     One multi-row `INSERT ... ON CONFLICT DO NOTHING RETURNING` takes every new key (the
     unique constraint still decides between racing processes, row by row); keys that
     already had a row go through `claim`'s conditional `UPDATE`, one by one (rare: a
@@ -151,11 +181,11 @@ def claim_many(
             for due in dues
         ],
     )
-    claimed = {int(member_id): int(nudge_id) for member_id, nudge_id in inserted}
+    claimed = {int(member_id): Claim(int(nudge_id)) for member_id, nudge_id in inserted}
     for due in dues:
         if due.member_id in claimed:
             continue
-        nudge_id = claim(
+        taken = claim(
             session,
             team_id=due.team_id,
             member_id=due.member_id,
@@ -167,8 +197,8 @@ def claim_many(
             lease=lease,
             max_attempts=max_attempts,
         )
-        if nudge_id is not None:
-            claimed[due.member_id] = nudge_id
+        if taken is not None:
+            claimed[due.member_id] = taken
     return claimed
 
 
@@ -209,17 +239,23 @@ def mark_failed(
     *,
     final: bool,
     retry_in: timedelta = timedelta(minutes=1),
+    look_since: datetime | None = None,
 ) -> None:
     """Record a failed attempt. Not final: a later pass may claim it again from
-    `now + retry_in` while attempts are left. Final: never sent."""
+    `now + retry_in` while attempts are left. Final: never sent. An unsure failure
+    (`once.unsure`) whose look could not finish keeps the instant it looked back to
+    (`look_since`, stored as the claim time), so the next look starts there again."""
+    values: dict[str, Any] = {
+        "status": "failed",
+        "last_error": error[:2000],
+        "retry_at": None if final else now + retry_in,
+    }
+    if look_since is not None:
+        values["claimed_at"] = look_since + once.MARGIN
     session.execute(
         update(Nudge)
         .where(Nudge.id == nudge_id)
-        .values(
-            status="failed",
-            last_error=error[:2000],
-            retry_at=None if final else now + retry_in,
-        )
+        .values(**values)
         .execution_options(synchronize_session=False)
     )
 

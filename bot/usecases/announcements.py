@@ -13,19 +13,19 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from slack_sdk.errors import SlackApiError
 from sqlalchemy import select
 
 from bot.blocks import announcements as blocks
 from bot.blocks import state
 from bot.deps import Deps
 from bot.rules import announcements as rules
+from bot.rules import once
 from bot.rules.phi import describe, find_phi
-from bot.slack.gateway import SlackGateway, error_code, make_client
+from bot.slack.gateway import SlackGateway, make_client
 from bot.store import ledger, program_posts
 from bot.store.models import Announcement, Member, ProgramProfile, ProgramSettings
 from bot.usecases.coordinators import record
-from bot.usecases.delivery import deliver_dm, worker_name
+from bot.usecases.delivery import deliver_dm, post_once, worker_name
 from bot.usecases.members import find_member
 
 KIND = "announcement"
@@ -219,25 +219,33 @@ def send(deps: Deps, gateway: SlackGateway, announcement_id: int, now: datetime)
 def post_to_channel(
     deps: Deps, announcement: Announcement, channel: str, now: datetime
 ) -> list[Outcome]:
-    """Post once in the program channel. One post, so the client's own retry handlers
-    (429 Retry-After, 5xx) are enough; a failure is left for the next pass."""
+    """Post once in the program channel, with the ledger key in the metadata (a claim
+    taken over looks for it first); a failure is left for the next pass. Its own client
+    without blind retries: a retried post that had gone through would post twice."""
     key = {"team_id": announcement.team_id, "kind": KIND, "period": str(announcement.id)}
     with deps.db.begin() as session:
-        post_id = program_posts.claim(session, **key, now=now)
-    if post_id is None:
+        claim = program_posts.claim(session, **key, now=now)
+    if claim is None:
         return []
-    poster = SlackGateway(make_client(deps.settings.bot_token, deps.settings.slack_api_url))
-    try:
-        ts = poster.post(
-            channel, announcement.text[:150], blocks.announcement_blocks(announcement.text)
-        )
-    except SlackApiError as exc:
-        with deps.db.begin() as session:
-            program_posts.mark_failed(session, post_id, error_code(exc))
-        return [Outcome(channel, "failed", error_code(exc))]
+    poster = SlackGateway(
+        make_client(deps.settings.bot_token, deps.settings.slack_api_url, retries=0)
+    )
+    result = post_once(
+        poster,
+        channel,
+        announcement.text[:150],
+        blocks.announcement_blocks(announcement.text),
+        now,
+        key=once.post_key(**key),
+        look_since=claim.look_since,
+    )
     with deps.db.begin() as session:
-        program_posts.mark_sent(session, post_id, now, ref=f"{channel}/{ts}")
-    return [Outcome(channel, "sent")]
+        if result.status == "sent":
+            program_posts.mark_sent(session, claim.id, now, ref=result.ref or "")
+        else:
+            error = result.error or "unknown_error"
+            program_posts.mark_failed(session, claim.id, error, look_since=result.look_since)
+    return [Outcome(channel, result.status, "" if result.status == "sent" else result.error or "")]
 
 
 def report(

@@ -12,6 +12,14 @@ reviews; meeting reminders, surveys and announcements build on it too):
    the member inactive and settle the nudge for good;
 4. record the outcome in the ledger.
 
+Exactly once across crashes (bot/rules/once.py): every message carries its ledger key
+in Slack message metadata. Whenever the outcome of a post is unknown (a claim taken over
+from a process that died, a timeout, a dropped connection, a 5xx), the sender first looks
+for the key in the member's DM (`conversations.history`, bounded) and records the
+message it finds instead of posting again. A timed-out post that is not there yet is not
+posted again in the same pass (Slack may still be posting it): it is recorded as an
+unsure failure and a later pass looks again before sending.
+
 One member's failure never raises out of here: the caller's pass goes on.
 """
 
@@ -22,13 +30,14 @@ import os
 import socket
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session
 
+from bot.rules import once
 from bot.slack.gateway import (
     Posted,
     SlackGateway,
@@ -80,7 +89,9 @@ def worker_name() -> str:
 
 
 class _Retryable(Exception):
-    pass
+    def __init__(self, error: str, look_since: datetime | None = None) -> None:
+        super().__init__(error)
+        self.look_since = look_since
 
 
 def deliver_dm(
@@ -99,13 +110,22 @@ def deliver_dm(
 ) -> DeliveryResult:
     key = {"team_id": member.team_id, "member_id": member.id, "kind": kind, "period": period}
     with db.begin() as session:
-        nudge_id = ledger.claim(session, **key, due_at=due_at, now=now, worker=worker)
-        if nudge_id is None:
+        claim = ledger.claim(session, **key, due_at=due_at, now=now, worker=worker)
+        if claim is None:
             settled = ledger.is_settled(ledger.find(session, **key))
             return DeliveryResult("skipped" if settled else "busy")
-    outcome = attempt(gateway, member, text, blocks, now, policy)
+    outcome = attempt(
+        gateway,
+        member,
+        text,
+        blocks,
+        now,
+        policy,
+        key=once.nudge_key(**key),
+        look_since=claim.look_since,
+    )
     with db.begin() as session:
-        return record(session, member.id, nudge_id, outcome, now, policy)
+        return record(session, member.id, claim.id, outcome, now, policy)
 
 
 @dataclass(frozen=True)
@@ -116,6 +136,9 @@ class Attempt:
     ref: str | None = None
     error: str | None = None
     profile: SlackUser | None = None  # a fresh profile fetched on the way
+    found: bool = False  # "sent": found in the DM by its ledger key, not posted now
+    # An unsure failure whose look could not finish: the next look starts here again.
+    look_since: datetime | None = None
 
 
 def attempt(
@@ -125,8 +148,13 @@ def attempt(
     blocks: list[dict[str, Any]] | None,
     now: datetime,
     policy: RetryPolicy = DEFAULT_POLICY,
+    *,
+    key: str,
+    look_since: datetime | None = None,
 ) -> Attempt:
-    """Send one claimed nudge (no database work, so many can run side by side)."""
+    """Send one claimed nudge (no database work, so many can run side by side), with
+    its ledger `key` in the message metadata. With `look_since` (a claim taken over, or
+    a retry after an unsure failure) first look for the key in the DM since then."""
     profile = None
     if needs_refresh(member, now):
         # The scheduler refreshes profiles ahead of time; this is the fallback.
@@ -140,17 +168,51 @@ def attempt(
                 return Attempt("deactivated", error="user_not_found")
             if profile.deleted:
                 return Attempt("deactivated", error="deleted", profile=profile)
+    sent = post_once(
+        gateway,
+        member.slack_user_id,
+        text,
+        blocks,
+        now,
+        policy,
+        key=key,
+        look_since=look_since,
+    )
+    if sent.status == "failed" and sent.error in GONE_ERRORS:
+        return replace(sent, status="deactivated", profile=profile)
+    return replace(sent, profile=profile)
+
+
+def post_once(
+    gateway: SlackGateway,
+    to: str,
+    text: str,
+    blocks: list[dict[str, Any]] | None,
+    now: datetime,
+    policy: RetryPolicy = DEFAULT_POLICY,
+    *,
+    key: str,
+    look_since: datetime | None = None,
+) -> Attempt:
+    """Post one ledgered message to `to` (a person's id: their DM; or a channel id)
+    with its ledger `key` in the metadata; `sent` or `failed` (an error code, or an
+    `once.unsure` one when it may be out). With `look_since`, look for the key in the
+    conversation first and record what is found instead of posting."""
+    if look_since is not None:
+        verdict, posted = _look(gateway, to, key, look_since)
+        if verdict == "found" and posted is not None:
+            log.info("%s was posted already (%s): recorded", key, posted.ref)
+            return Attempt("sent", ref=posted.ref, found=True)
+        if verdict == "unknown":
+            return Attempt("failed", error=once.unsure("look_unfinished"), look_since=look_since)
+    since = look_since or once.look_from(now)
     try:
-        posted = _post(gateway, member.slack_user_id, text, blocks, policy)
+        posted, found = _post(gateway, to, text, blocks, policy, key, since)
     except SlackApiError as exc:
-        code = error_code(exc)
-        status: Literal["failed", "deactivated"] = (
-            "deactivated" if code in GONE_ERRORS else "failed"
-        )
-        return Attempt(status, error=code, profile=profile)
+        return Attempt("failed", error=error_code(exc))
     except _Retryable as exc:
-        return Attempt("failed", error=str(exc), profile=profile)
-    return Attempt("sent", ref=posted.ref, profile=profile)
+        return Attempt("failed", error=str(exc), look_since=exc.look_since)
+    return Attempt("sent", ref=posted.ref, found=found)
 
 
 def record(
@@ -178,8 +240,37 @@ def record(
             deactivate(session, member, now, error)
         return DeliveryResult("deactivated", nudge_id, error=error)
     log.warning("nudge %s not sent this pass: %s", nudge_id, error)
-    ledger.mark_failed(session, nudge_id, now, error, final=False, retry_in=policy.retry_in)
+    ledger.mark_failed(
+        session,
+        nudge_id,
+        now,
+        error,
+        final=False,
+        retry_in=policy.retry_in,
+        look_since=outcome.look_since,
+    )
     return DeliveryResult("failed", nudge_id, error=error)
+
+
+def _look(
+    gateway: SlackGateway, to: str, key: str, since: datetime
+) -> tuple[once.Verdict, Posted | None]:
+    """Whether the message with ledger `key` is in the conversation (a person's DM, or
+    a channel) since `since`; a look that fails (Slack error, timeout) cannot tell."""
+    try:
+        # Member ids start with U or W; their DM's id comes from conversations.open.
+        channel = gateway.dm_channel(to) if to[:1] in ("U", "W") else to
+        verdict, ts = gateway.look(channel, key, since)
+    except (SlackApiError, OSError) as exc:
+        log.warning("looking for %s in %s failed: %r", key, to, exc)
+        return "unknown", None
+    return verdict, Posted(channel, ts) if ts else None
+
+
+def _never_sent(exc: OSError) -> bool:
+    """The request never reached Slack (connection refused): safe to send again."""
+    reason = getattr(exc, "reason", None)
+    return isinstance(exc, ConnectionRefusedError) or isinstance(reason, ConnectionRefusedError)
 
 
 def _post(
@@ -188,15 +279,21 @@ def _post(
     text: str,
     blocks: list[dict[str, Any]] | None,
     policy: RetryPolicy,
-) -> Posted:
+    key: str,
+    since: datetime,
+) -> tuple[Posted, bool]:
+    """Post with the 429/5xx handling; (where it went, whether it was found by a look
+    after an unknown outcome rather than posted by the last try)."""
     waited = 0.0
     tries = 0
+    metadata = once.metadata(key)
     while True:
         waited += gateway.gate.wait()
+        in_flight = False  # after a 5xx Slack is done with the request; not after a timeout
         try:
-            posted = gateway.send_dm(user_id, text, blocks)
+            posted = gateway.send_dm(user_id, text, blocks, metadata=metadata)
             gateway.gate.passed()
-            return posted
+            return posted, False
         except SlackApiError as exc:
             status = http_status(exc)
             if status == 429:
@@ -212,10 +309,27 @@ def _post(
         except OSError as exc:  # connection refused, reset, timed out
             gateway.gate.released()
             error = type(exc).__name__
+            if _never_sent(exc):  # refused: nothing was sent, nothing to look for
+                tries += 1
+                if tries >= policy.tries:
+                    raise _Retryable(error) from exc
+                time.sleep(policy.backoff * 2 ** (tries - 1))
+                continue
+            in_flight = True
         except BaseException:
             gateway.gate.released()
             raise
+        # The outcome is unknown: the message may be out. Look before trying again.
+        verdict, found = _look(gateway, user_id, key, since)
+        if verdict == "found" and found is not None:
+            return found, True
+        if verdict == "unknown":
+            raise _Retryable(once.unsure(error), look_since=since)
+        if in_flight:
+            # Timed out or dropped: Slack may still be posting it. A later pass looks
+            # again (from this pass's claim) before sending.
+            raise _Retryable(once.unsure(error))
         tries += 1
         if tries >= policy.tries:
-            raise _Retryable(error)
+            raise _Retryable(error)  # Slack answered and the look says it is not there
         time.sleep(policy.backoff * 2 ** (tries - 1))

@@ -7,17 +7,18 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from slack_sdk.errors import SlackApiError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.blocks.digest import digest_message
 from bot.rules import digest as rules
+from bot.rules import once
 from bot.rules.catalog import CATEGORIES
-from bot.slack.gateway import SlackGateway, error_code
+from bot.slack.gateway import SlackGateway
 from bot.store import program_posts
 from bot.store.db import Database
 from bot.store.models import Goal, Member, ProgramSettings, Win
+from bot.usecases.delivery import post_once
 
 log = logging.getLogger(__name__)
 
@@ -103,22 +104,25 @@ def post_digest(
     posted). A week with nothing to celebrate is settled without a post."""
     key = {"team_id": team_id, "kind": rules.KIND, "period": week.period}
     with db.begin() as session:
-        post_id = program_posts.claim(session, **key, now=now)
-        if post_id is None:
+        claim = program_posts.claim(session, **key, now=now)
+        if claim is None:
             return None
         digest = gather(session, team_id, week)
     if digest.empty:
         with db.begin() as session:
-            program_posts.mark_sent(session, post_id, now, ref="nothing to share")
+            program_posts.mark_sent(session, claim.id, now, ref="nothing to share")
         return Posted(team_id, channel, "empty")
     text, blocks = digest_message(digest)
-    try:
-        ts = gateway.post(channel, text, blocks)
-    except SlackApiError as exc:
-        log.warning("weekly digest to %s failed: %s", channel, error_code(exc))
+    # The ledger key goes in the metadata; a claim taken over looks for it first.
+    result = post_once(
+        gateway, channel, text, blocks, now, key=once.post_key(**key), look_since=claim.look_since
+    )
+    if result.status != "sent":
+        error = result.error or "unknown_error"
+        log.warning("weekly digest to %s failed: %s", channel, error)
         with db.begin() as session:
-            program_posts.mark_failed(session, post_id, error_code(exc))
-        return Posted(team_id, channel, "failed", error_code(exc))
+            program_posts.mark_failed(session, claim.id, error, look_since=result.look_since)
+        return Posted(team_id, channel, "failed", error)
     with db.begin() as session:
-        program_posts.mark_sent(session, post_id, now, ref=f"{channel}/{ts}")
+        program_posts.mark_sent(session, claim.id, now, ref=result.ref or "")
     return Posted(team_id, channel, "sent")

@@ -10,7 +10,7 @@ from slack_sdk import WebClient
 
 from bot.blocks.announcements import ANNOUNCE_MODAL, scheduled_modal
 from bot.deps import Deps
-from bot.slack.gateway import SlackGateway
+from bot.slack.gateway import SlackGateway, make_client
 from bot.usecases.announcements import Created, send_mine
 from bot.usecases.announcements import submit_form as submit_announcement
 from handlers.context import current_member, team_id
@@ -35,9 +35,11 @@ def register(app: App, deps: Deps) -> None:
         else:
             ack(response_action="errors", errors=result)
 
-    def send_now(client: WebClient, context: BoltContext) -> None:
-        send_mine(
-            deps, SlackGateway(client), team_id(context), str(context.user_id), deps.clock.now()
-        )
+    def send_now(context: BoltContext) -> None:
+        # Not Bolt's client: its retry handlers would post again blindly after a 5xx or
+        # a dropped connection; the ledger looks first instead (bot/rules/once.py).
+        settings = deps.settings
+        gateway = SlackGateway(make_client(settings.bot_token, settings.slack_api_url, retries=0))
+        send_mine(deps, gateway, team_id(context), str(context.user_id), deps.clock.now())
 
     app.view(ANNOUNCE_MODAL, middleware=[coordinator_only(deps)])(ack=check, lazy=[send_now])
