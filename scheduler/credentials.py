@@ -278,9 +278,12 @@ def send_transcript(
 ) -> Sent | None:
     key = {"team_id": member.team_id, "member_id": member.id, "kind": TRANSCRIPT, "period": period}
     with deps.db.begin() as session:
-        nudge_id = ledger.claim(session, **key, due_at=due_at, now=now, worker=worker_name())
-    if nudge_id is None:
+        claim = ledger.claim(session, **key, due_at=due_at, now=now, worker=worker_name())
+    if claim is None:
         return None
+    # A file cannot carry the ledger key the way a message's metadata does, so a
+    # takeover after a crash mid-upload uploads again (docs/limitations.md).
+    nudge_id = claim.id
     markdown, table = transcript(deps, member, st, names)
     stamp = f"{st.end:%Y-%m-%d}"
     try:
