@@ -13,6 +13,8 @@ COPY pyproject.toml README.md ./
 COPY bot ./bot
 COPY handlers ./handlers
 COPY scheduler ./scheduler
+# A package of the project like the others (`benchmate sandbox`; tests import its spec checks).
+COPY sandbox ./sandbox
 RUN pip install . && rm -rf /src/build
 
 # Runs as an ordinary user. /data is its working directory: the default SQLite file

@@ -12,6 +12,7 @@ from slack_bolt import App, BoltResponse
 
 import handlers
 from bot.deps import Deps
+from bot.rules.mrkdwn import escape
 from bot.slack.gateway import make_client
 
 log = logging.getLogger(__name__)
@@ -73,7 +74,7 @@ def build_app(
             # Slack would show its own cryptic "failed with the error" line: say it kindly,
             # and give back what they typed so nothing is lost.
             typed = str(body.get("text") or "").strip()
-            echo = f"\nWhat you typed: `{body['command']} {typed}`" if typed else ""
+            echo = f"\nWhat you typed: `{body['command']} {escape(typed)}`" if typed else ""
             return BoltResponse(
                 status=200,
                 body=json.dumps({"response_type": "ephemeral", "text": SORRY + echo}),

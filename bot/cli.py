@@ -1,5 +1,5 @@
 """The `benchmate` command: serve, socket, clock, tick, db upgrade, export, roster import,
-report."""
+report, sandbox."""
 
 from __future__ import annotations
 
@@ -8,10 +8,11 @@ import logging
 import signal
 import sys
 import threading
+import time
 from collections.abc import Sequence
 from datetime import datetime
 
-from bot.clock import Clock, FixedClock, SystemClock
+from bot.clock import Clock, FileClock, FixedClock, SystemClock
 from bot.config import ConfigError, Settings, load_settings, refused
 from bot.deps import Deps
 from bot.logs import quieted, setup_logging
@@ -41,6 +42,16 @@ def parser() -> argparse.ArgumentParser:
         "--no-scheduler", action="store_true", help="do not run the scheduler in this process"
     )
     commands.add_parser("clock", help="run the scheduler: a pass every minute (Procfile clock)")
+    sandbox = commands.add_parser(
+        "sandbox", help="try Benchmate locally: a stand-in for Slack, a demo lab, no Slack needed"
+    )
+    sandbox.add_argument("--port", type=int, default=3300, help="port on 127.0.0.1 (default 3300)")
+    sandbox.add_argument(
+        "--folder", default=".sandbox", help="where its database and logs go (default .sandbox)"
+    )
+    sandbox.add_argument(
+        "--start", type=instant, help="the simulated start instant (default: today 09:00)"
+    )
     tick = commands.add_parser("tick", help="run one scheduler pass and print what it sent")
     tick.add_argument(
         "--now", type=instant, help="pretend it is this ISO 8601 instant (UTC if no offset)"
@@ -82,8 +93,15 @@ def instant(text: str) -> datetime:
         ) from None
 
 
+def clock_for(settings: Settings) -> Clock:
+    """The system clock, or the sandbox's simulated one when BENCHMATE_CLOCK_FILE is set."""
+    return FileClock(settings.clock_file) if settings.clock_file else SystemClock()
+
+
 def deps_for(settings: Settings, clock: Clock | None = None) -> Deps:
-    return Deps(settings=settings, db=Database(settings.database_url), clock=clock or SystemClock())
+    return Deps(
+        settings=settings, db=Database(settings.database_url), clock=clock or clock_for(settings)
+    )
 
 
 def check_bot_token(settings: Settings) -> str:
@@ -135,10 +153,10 @@ def run_serve(settings: Settings, host: str, port: int) -> None:
 
 
 def run_socket(settings: Settings, *, with_scheduler: bool) -> None:
-    from slack_bolt.adapter.socket_mode import SocketModeHandler
     from slack_sdk.errors import SlackApiError
 
     from bot.app import build_app
+    from bot.server import socket_handler
     from bot.slack.gateway import error_code
     from scheduler.runner import background
 
@@ -147,7 +165,7 @@ def run_socket(settings: Settings, *, with_scheduler: bool) -> None:
     check_bot_token(settings)
     deps = deps_for(settings)
     app = build_app(deps, verify_token=False)
-    handler = SocketModeHandler(app, settings.app_token)
+    handler = socket_handler(app, settings.app_token)
     try:
         handler.connect()
     except SlackApiError as exc:
@@ -174,6 +192,32 @@ def run_clock(settings: Settings) -> None:
     prepare(settings.database_url)
     log.info("Benchmate clock: a scheduler pass every minute")
     clock(deps_for(settings)).start()
+
+
+def run_sandbox(port: int, folder: str, start: datetime | None) -> int:
+    """The stand-in and the real Benchmate behind it, until Ctrl-C (docs/sandbox.md)."""
+    from pathlib import Path
+
+    from sandbox.server import Sandbox
+
+    try:
+        box = Sandbox(Path(folder), port=port, start=start)
+    except OSError as exc:
+        print(f"benchmate: cannot listen on 127.0.0.1:{port} ({exc}): try --port", file=sys.stderr)
+        return 1
+    print(f"Benchmate sandbox: starting the real Benchmate and seeding the demo lab in {folder}/")
+    print(f"Slack Web API checks: {box.workspace.spec_mode}", flush=True)
+    try:
+        ready = box.start()
+        print(f"Benchmate is up and the demo lab seeded in {ready['seconds']:.1f} s")
+        print(f"Open {box.url}/ in your browser (Ctrl-C stops the sandbox)", flush=True)
+        while True:
+            # Short sleeps, not one long wait: a SIGTERM that lands on another thread
+            # is only handled once the main thread wakes.
+            time.sleep(0.5)
+    finally:
+        box.close()
+    return 0
 
 
 def run_tick(settings: Settings, now: datetime | None, dry_run: bool) -> int:
@@ -301,14 +345,24 @@ def exit_on_sigterm() -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    if args.command in ("serve", "socket", "clock"):
+    if args.command in ("serve", "socket", "clock", "sandbox"):
         exit_on_sigterm()
+    if args.command == "sandbox":
+        # Runs on its own configuration: a developer's .env (real tokens) is never read.
+        setup_logging()
+        try:
+            return run_sandbox(args.port, args.folder, args.start)
+        except RuntimeError as exc:
+            print(f"benchmate: {exc}", file=sys.stderr)
+            return 1
+        except KeyboardInterrupt:
+            return 130
     settings: Settings | None = None
     try:
         settings = load_settings()
-        setup_logging(settings.bot_token, settings.signing_secret, settings.app_token)
+        setup_logging(*settings.secrets())
         if args.command == "serve":
-            run_serve(settings, args.host, args.port or settings.port)
+            run_serve(settings, args.host, settings.port if args.port is None else args.port)
         elif args.command == "socket":
             run_socket(settings, with_scheduler=not args.no_scheduler)
         elif args.command == "clock":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Protocol
 
 
@@ -27,3 +28,19 @@ class FixedClock:
 
     def now(self) -> datetime:
         return self.at
+
+
+class FileClock:
+    """The instant written in a file, read on every call (`BENCHMATE_CLOCK_FILE`).
+
+    For the sandbox and tests only: another process (the sandbox's clock) moves time by
+    rewriting the file, and every part of Benchmate, request handling included, sees
+    the same simulated instant. Never set it in production.
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+
+    def now(self) -> datetime:
+        text = self.path.read_text(encoding="utf-8").strip()
+        return FixedClock(datetime.fromisoformat(text)).now()

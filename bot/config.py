@@ -12,6 +12,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
 
@@ -50,6 +51,18 @@ class Settings:
     credential_catalog: Catalog = field(default_factory=load_catalog)
     # Settings still holding the .env.example placeholder (they count as not set).
     placeholders: frozenset[str] = field(default_factory=frozenset)
+    # Sandbox and tests only: read `now` from this file (bot/clock.py FileClock).
+    clock_file: str | None = None
+
+    def secrets(self) -> tuple[str, ...]:
+        """What logs must never show: the tokens, the signing secret and the database
+        password (bot/logs.py masks each wherever it appears)."""
+        try:
+            password = urlsplit(self.database_url).password
+        except ValueError:  # an unreadable URL fails at connect time, not here
+            password = None
+        values = (self.bot_token, self.signing_secret, self.app_token, password)
+        return tuple(str(v) for v in values if v)
 
     def require(self, *names: str) -> None:
         """Fail clearly when a mode needs a setting that was not given."""
@@ -159,6 +172,13 @@ def load_settings(
     if not port_text.isdigit() or not 0 < int(port_text) < 65536:
         raise ConfigError(f"PORT must be a number from 1 to 65535, not {port_text!r}")
 
+    clock_file = get("BENCHMATE_CLOCK_FILE") or None
+    if clock_file and not Path(clock_file).is_file():
+        raise ConfigError(
+            f"BENCHMATE_CLOCK_FILE names {clock_file!r}, which is not a file: it is for the "
+            "sandbox and tests only (leave it unset to use the system clock)"
+        )
+
     return Settings(
         bot_token=Secret(bot_token) if bot_token else None,
         signing_secret=Secret(get("SLACK_SIGNING_SECRET")) if get("SLACK_SIGNING_SECRET") else None,
@@ -170,6 +190,7 @@ def load_settings(
         port=int(port_text),
         credential_catalog=catalog,
         placeholders=placeholders,
+        clock_file=clock_file,
     )
 
 
@@ -196,6 +217,22 @@ def check_database_url(url: str) -> str:
         f"DATABASE_URL is a {scheme}:// database, which Benchmate does not support: "
         f"{SUPPORTED_DATABASES}"
     )
+
+
+def bot_token_configured(
+    environ: Mapping[str, str] | None = None, *, env_file: str | Path | None = ".env"
+) -> bool:
+    """Whether SLACK_BOT_TOKEN is set to something (the environment wins over `.env`, as
+    in `load_settings`); the placeholder of older copies of .env.example counts as not
+    set. `make run` starts the sandbox when it is not."""
+    environ = os.environ if environ is None else environ
+    if "SLACK_BOT_TOKEN" in environ:
+        value = environ["SLACK_BOT_TOKEN"]
+    elif env_file and Path(env_file).is_file():
+        value = dotenv_values(env_file).get("SLACK_BOT_TOKEN") or ""
+    else:
+        value = ""
+    return value.strip() not in ("", PLACEHOLDERS["SLACK_BOT_TOKEN"])
 
 
 def parse_review_dates(text: str) -> tuple[tuple[int, int], ...]:

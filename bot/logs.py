@@ -1,5 +1,7 @@
-"""Logging set-up. A filter scrubs anything shaped like a Slack token from every record,
-so a library's debug line (slack_sdk logs request headers at DEBUG) cannot leak one."""
+"""Logging set-up. A filter scrubs anything shaped like a Slack token, and the configured
+secrets themselves, from every record: its message, the traceback of an exception it
+carries and its stack, so a library's debug line (slack_sdk logs requests at DEBUG) or
+an exception whose message holds a token cannot leak one."""
 
 from __future__ import annotations
 
@@ -20,14 +22,29 @@ class RedactSecrets(logging.Filter):
         super().__init__()
         self.secrets = [s for s in secrets if s]
 
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        cleaned = redact(message)
+    def clean(self, text: str) -> str:
+        cleaned = redact(text)
         for secret in self.secrets:
             cleaned = cleaned.replace(secret, "***")
+        return cleaned
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = self.clean(message)
         if cleaned != message:
             record.msg, record.args = cleaned, None
+        if record.exc_info and not record.exc_text:
+            # Formatted here so the handler's formatter prints this cleaned text
+            # (`Formatter.format` uses `exc_text` when it is set).
+            record.exc_text = _TRACEBACKS.formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = self.clean(record.exc_text)
+        if record.stack_info:
+            record.stack_info = self.clean(record.stack_info)
         return True
+
+
+_TRACEBACKS = logging.Formatter()
 
 
 def setup_logging(*secrets: str | None, level: int = logging.INFO) -> None:

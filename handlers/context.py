@@ -10,6 +10,7 @@ from slack_bolt import BoltContext
 from slack_sdk import WebClient
 
 from bot.deps import Deps
+from bot.rules.payloads import whole_number
 from bot.slack.gateway import SlackGateway
 from bot.store.models import Member
 from bot.usecases.members import ensure_member, refresh_member
@@ -64,5 +65,4 @@ def ack_only(ack: Any) -> None:
 
 def action_number(action: dict[str, Any]) -> int:
     """The row id a button carries in its value; 0 (no row has it) if it carries none."""
-    value = str(action.get("value") or "")
-    return int(value) if value.isdigit() else 0
+    return whole_number(action.get("value")) or 0

@@ -26,6 +26,25 @@ def tell(body: dict[str, Any], respond: Respond, client: WebClient, text: str) -
         log.warning("could not tell the user: %s", error_code(exc))
 
 
+def replace(
+    body: dict[str, Any],
+    respond: Respond,
+    client: WebClient,
+    text: str,
+    blocks: list[dict[str, Any]] | None = None,
+) -> None:
+    """Replace the message whose button was clicked. A click that came from no message
+    (Slack never sends one, a forged one may) has nothing to replace: the person is
+    told in a DM instead of the listener failing on a missing response_url."""
+    if not body.get("response_url"):
+        tell(body, respond, client, text)
+        return
+    if blocks is None:
+        respond(replace_original=True, text=text)
+    else:
+        respond(replace_original=True, text=text, blocks=blocks)
+
+
 def open_or_explain(
     body: dict[str, Any], respond: Respond, client: WebClient, view: dict[str, Any]
 ) -> None:

@@ -30,7 +30,6 @@ from __future__ import annotations
 import contextlib
 import itertools
 import json
-import os
 import threading
 import time
 from collections import deque
@@ -38,56 +37,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 
-SPEC = (
-    Path(__file__).resolve().parents[2]
-    / "shared"
-    / "slack-web-api-spec"
-    / ("slack_web_openapi_v2.json")
-)
+from sandbox.spec import LENIENT_ARGS, NEWER_ARGS, NEWER_METHODS, check_call, load_spec, spec_path
 
-# Added by Slack after the stored description; argument lists from Slack's docs.
-NEWER_METHODS: dict[str, set[str]] = {
-    "files.getUploadURLExternal": {"filename", "length", "alt_txt", "snippet_type"},
-    "files.completeUploadExternal": {
-        "files",
-        "channel_id",
-        "channels",
-        "initial_comment",
-        "thread_ts",
-    },
-    # Socket Mode (2021): takes no arguments; the app-level token (xapp-...) must come in
-    # the Authorization header.
-    "apps.connections.open": set(),
-}
-# Arguments Slack added to older methods since then, which slack_sdk sends.
-NEWER_ARGS: dict[str, set[str]] = {
-    # Message metadata (2022): https://docs.slack.dev/messaging/message-metadata
-    "chat.postMessage": {"metadata"},
-    "conversations.history": {"include_all_metadata"},
-}
-# slack_sdk adds team_id to every call a Bolt listener makes (for org-wide installs).
-LENIENT_ARGS = {"token", "team_id"}
-
-
-def load_spec() -> dict[str, set[str]] | None:
-    """Slack's methods and their argument names; None where ../shared is absent (a
-    stranger's clone), in which case calls are not checked. CI always has it."""
-    if not SPEC.is_file():
-        if os.environ.get("CI"):
-            raise RuntimeError(f"CI needs Slack's Web API description at {SPEC}")
-        return None
-    paths = json.loads(SPEC.read_text())["paths"]
-    methods: dict[str, set[str]] = {}
-    for path, ops in paths.items():
-        names: set[str] = set()
-        for op in ops.values():
-            names |= {p["name"] for p in op.get("parameters", [])}
-        methods[path.lstrip("/")] = names
-    return methods
+# Slack's description and the checks against it live in the sandbox package, which the
+# sandbox's stand-in shares with this test server.
+__all__ = ["LENIENT_ARGS", "NEWER_ARGS", "NEWER_METHODS", "SPEC", "FakeSlack", "load_spec"]
+SPEC = spec_path()
 
 
 @dataclass
@@ -354,14 +312,10 @@ class FakeSlack:
         (which Slack answers with `unknown_method`)."""
         if self.spec is None:
             return True
-        known = NEWER_METHODS[method] if method in NEWER_METHODS else self.spec.get(method)
-        if known is None:
-            self.violations.append(f"{method}: not a Slack Web API method")
-            return False
-        unknown = set(args) - known - NEWER_ARGS.get(method, set()) - LENIENT_ARGS
-        if unknown:
-            self.violations.append(f"{method}: unknown arguments {sorted(unknown)}")
-        return True
+        known, violation = check_call(self.spec, method, args)
+        if violation:
+            self.violations.append(violation)
+        return known
 
     def check_block_limits(self, method: str, args: dict[str, Any]) -> None:
         """Slack refuses a view over 100 blocks and a message over 50."""

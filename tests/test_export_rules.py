@@ -130,3 +130,62 @@ def test_markdown_groups_by_category_then_month_newest_first() -> None:
 
 def test_markdown_without_wins_or_name() -> None:
     assert to_markdown("", [], []) == "# Brag document\n\nNo wins logged yet.\n"
+
+
+# --- hostile text stays text (issue 9, section 3) ---------------------------------------
+
+HOSTILE = [
+    "# Owned\n## also owned",
+    "[click](javascript:alert(1)) and <javascript:alert(2)>",
+    "<!channel> <@U666> <http://evil.example|click me>",
+    "<script>alert(3)</script> <img src=x onerror=alert(4)>",
+    "![pixel](http://evil.example/p.png) www.evil.example evil.com ada@lab.org",
+    "*bold* _em_ `code` ~~gone~~ | a | table | &amp; \\",
+    "> quoted\n- listed\n1. numbered",
+]
+
+
+def rendered(markdown: str) -> str:
+    """The HTML a GitHub-like viewer makes of it (CommonMark, tables, strikethrough,
+    linkify of bare URLs, raw HTML allowed)."""
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("gfm-like").render(markdown)
+
+
+def test_markdown_export_never_renders_peoples_text_as_markup_or_links() -> None:
+    wins = [win(text, goal=text) for text in HOSTILE]
+    goals = [GoalRecord(text, None, "active", None, None, LOGGED) for text in HOSTILE]
+
+    html = rendered(to_markdown("<!here> # Mallory [x](javascript:y)", wins, goals))
+
+    for tag in ("<a ", "<img", "<script", "<code>", "<s>", "<del>", "<table"):
+        assert tag not in html, tag
+    assert html.count("<h1>") == 1 and "<h2>Owned" not in html and "<blockquote>" not in html
+    # Only Benchmate's own emphasis: the goal titles, and "(toward: …)" after each win.
+    assert html.count("<strong>") == len(goals) and html.count("<em>") == len(wins)
+    assert "[click](javascript:alert(1))" in html  # shown as typed
+    assert "&lt;!channel&gt;" in html and "www.evil.example" in html
+
+
+def test_without_escaping_the_same_text_would_be_live() -> None:
+    # Guards the test above: the renderer does turn such text into links and headings.
+    html = rendered("- " + HOSTILE[4] + "\n\n" + HOSTILE[0] + "\n\n" + HOSTILE[1])
+    assert "<a " in html and "<img" in html and "<h1>Owned" in html
+
+
+def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised() -> None:
+    texts = [
+        '=HYPERLINK("http://evil.example","click")',
+        "+1+1",
+        "-2+3",
+        "@SUM(A1:A2)",
+        "\t=1",
+        "\r=1",
+        "  =1+1",
+        "fine = good",
+    ]
+    rows = list(csv.reader(io.StringIO(to_csv([win(t, goal=t) for t in texts]))))[1:]
+    cells = [(row[2], row[3]) for row in rows]
+    assert cells[:-1] == [("'" + t, "'" + t) for t in texts[:-1]]
+    assert cells[-1] == ("fine = good", "fine = good")

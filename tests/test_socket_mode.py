@@ -171,3 +171,21 @@ def test_a_refused_app_token_stops_start_up_with_one_clear_line(
     assert "(invalid_auth)" in last
     assert "Traceback" not in result.stderr
     assert APP_TOKEN not in result.stderr + result.stdout
+
+
+def test_socket_mode_requests_get_the_same_checks_as_http(
+    socket_app: SocketApp, slack: FakeSlack
+) -> None:
+    # Wrongly shaped: acknowledged (so Slack does not resend) and dropped, nothing saved.
+    reply = socket_app.client.command("/win", "a win from nobody", user="None")
+    assert reply.body == b""
+    broken = {"type": "block_actions", "user": {"id": "U100"}, "team": {"id": "T0001"}}
+    assert socket_app.client.interactive({**broken, "actions": "win_undo"}).body == b""
+    # People's text loses NUL and other control characters, the rest is kept.
+    reply = socket_app.client.command("/win", "trained\x00 two\x07 new techs")
+    assert "Logged" in reply.body.decode()
+    [win] = wins_in(socket_app.db_url, 1)
+    assert win.text == "trained two new techs"
+    output = socket_app.stop()
+    assert "malformed slash_commands from Slack over Socket Mode: no user_id" in output
+    assert "Traceback" not in output

@@ -4,17 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+# Re-exported: the builders escape people's text with the one rule in bot/rules/mrkdwn.
+from bot.rules.mrkdwn import escape as escape
+
 Block = dict[str, Any]
 
 SECTION_TEXT_MAX = 3000
 MODAL_TITLE_MAX = 24
 VIEW_BLOCKS_MAX = 100
 MESSAGE_BLOCKS_MAX = 50
-
-
-def escape(text: str) -> str:
-    """Escape the three characters Slack's mrkdwn treats as control characters."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def clip(text: str, limit: int) -> str:

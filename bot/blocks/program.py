@@ -150,7 +150,7 @@ def match_modal(batch: str, proposals: list[ProposalLine], unmatched: int) -> Bl
     for start in range(0, len(shown), OPTIONS_PER_GROUP):
         group = shown[start : start + OPTIONS_PER_GROUP]
         lines = "\n".join(
-            f"*{p.mentor_name} → {p.mentee_name}* · score {p.score}: {escape('; '.join(p.reasons))}"
+            escape(f"*{p.mentor_name} → {p.mentee_name}* · score {p.score}: {'; '.join(p.reasons)}")
             for p in group
         )
         options = [

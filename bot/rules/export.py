@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
@@ -56,13 +57,30 @@ def to_json(name: str, wins: Sequence[WinRecord], goals: Sequence[GoalRecord]) -
 
 
 CSV_COLUMNS = ("date", "category", "win", "goal", "source", "logged_at", "private")
-# A cell starting with one of these runs as a formula in Excel or LibreOffice; a win can
-# be someone else's message (the shortcut), so such cells get a leading apostrophe.
+# A cell starting with one of these runs as a formula in Excel or LibreOffice (OWASP's
+# CSV injection guidance); a win can be someone else's message (the shortcut), so such
+# cells get a leading apostrophe. Leading spaces are looked through: some spreadsheets
+# trim them before deciding.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _cell(text: str) -> str:
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    return "'" + text if text.lstrip(" ").startswith(_FORMULA_START) else text
+
+
+# People's text in the brag document: every character that starts Markdown syntax inside
+# a line (emphasis, code, links, images, raw HTML, entities, tables, strikethrough, a
+# heading's closing #) is backslash-escaped, as CommonMark allows for any ASCII
+# punctuation; a colon after a letter (`javascript:`, `http:`), a dot between a word and
+# a letter (`www.lab.org`, `evil.com`; decimals stay as they are) and the @ of an e-mail
+# are escaped too, so no viewer turns the text into a link. Line breaks become spaces: a
+# new line could start a heading, a list or a quote.
+_MARKDOWN = re.compile(r"[\\`*_\[\]<>#|~&@]|(?<=[A-Za-z]):|(?<=\w)\.(?=[A-Za-z])")
+
+
+def md_text(text: str) -> str:
+    """`text` from a person, inert in Markdown: shown as typed, never markup or a link."""
+    return _MARKDOWN.sub(lambda m: "\\" + m.group(0), " ".join(text.split()))
 
 
 def to_csv(wins: Sequence[WinRecord]) -> str:
@@ -86,13 +104,14 @@ def to_csv(wins: Sequence[WinRecord]) -> str:
 
 def to_markdown(name: str, wins: Sequence[WinRecord], goals: Sequence[GoalRecord]) -> str:
     """A brag document: goals first, then wins by category and month, newest first."""
-    lines = [f"# Brag document: {name}".rstrip(": ") if name else "# Brag document", ""]
+    title = f"# Brag document: {md_text(name)}" if name.strip() else "# Brag document"
+    lines = [title, ""]
     if goals:
         lines += ["## Goals", ""]
         for g in goals:
             label = CATEGORIES.get(g.category or "", "")
             extra = f" ({label})" if label else ""
-            lines.append(f"- **{g.title}**{extra}: {g.status}")
+            lines.append(f"- **{md_text(g.title)}**{extra}: {g.status}")
         lines.append("")
     if not wins:
         lines.append("No wins logged yet.")
@@ -108,9 +127,8 @@ def to_markdown(name: str, wins: Sequence[WinRecord], goals: Sequence[GoalRecord
             if f"{w.occurred_on:%B %Y}" != month:
                 month = f"{w.occurred_on:%B %Y}"
                 lines += [f"### {month}", ""]
-            goal = f" _(toward: {w.goal})_" if w.goal else ""
-            text = w.text.replace("\n", " ")
-            lines.append(f"- {w.occurred_on:%b %d}: {text}{goal}")
+            goal = f" _(toward: {md_text(w.goal)})_" if w.goal else ""
+            lines.append(f"- {w.occurred_on:%b %d}: {md_text(w.text)}{goal}")
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
 

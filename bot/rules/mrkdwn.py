@@ -1,4 +1,5 @@
-"""Reading Slack's message markup as plain text (for a message kept as a win).
+"""Slack's message markup: writing people's text so that it stays inert, and reading a
+message back as plain text (for a message kept as a win).
 
 Slack sends `<@U123>` for a mention, `<#C123|name>` for a channel, `<url|label>` for a
 link, `<!here>` for a broadcast, and escapes `&`, `<`, `>` as HTML entities.
@@ -11,6 +12,18 @@ from collections.abc import Mapping
 
 _TOKEN = re.compile(r"<([^<>]*)>")
 _MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^<>]*)?>")
+
+
+def escape(text: str) -> str:
+    """`text` from a person, made inert in anything Slack renders as mrkdwn (a message's
+    `text` fallback, section and context texts): `<!channel>`, `<@U…>` and `<http…|…>`
+    show as typed instead of pinging a crowd or forging a link.
+
+    The one escaping Benchmate uses: every message, view and fallback that carries text
+    from people (wins, goals, replies, announcements, comments, notes, names) passes it
+    through here where the message is built. Slack's own rule: `&`, `<`, `>` become
+    `&amp;`, `&lt;`, `&gt;`, and nothing else is needed."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def mentioned_users(text: str) -> list[str]:

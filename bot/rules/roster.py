@@ -168,7 +168,10 @@ def check_row(line: int, values: dict[str, str]) -> RosterRow | Problems:
     capacity = 0
     raw_capacity = values.get("capacity", "").strip()
     if raw_capacity:
-        if not raw_capacity.isdigit() or int(raw_capacity) > MAX_CAPACITY:
+        if (
+            not (raw_capacity.isascii() and raw_capacity.isdigit())
+            or int(raw_capacity) > MAX_CAPACITY
+        ):
             errors.append(
                 (
                     "capacity",

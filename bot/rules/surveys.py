@@ -59,7 +59,9 @@ def is_label(label: str) -> bool:
     prefix, _, days = label.partition("-")
     return (
         prefix == "pulse"
+        and days.isascii()
         and days.isdigit()
+        and len(days) <= 5
         and int(days) >= PULSE_FIRST_DAYS
         and (int(days) - PULSE_FIRST_DAYS) % PULSE_EVERY_DAYS == 0
     )

@@ -321,20 +321,28 @@ class SlackGateway:
         )
 
 
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
 def parse_user(user: dict[str, Any]) -> SlackUser:
-    profile = user.get("profile") or {}
+    """A Slack user object (from `users.info` or a `user_change` event) as we keep it.
+    Whatever its shape: fields that are not text are ignored, and a name or zone longer
+    than Slack ever gives is cut to fit its column (names 200, zones 64 characters)."""
+    profile = user.get("profile")
+    profile = profile if isinstance(profile, dict) else {}
     name = (
-        profile.get("display_name")
-        or profile.get("real_name")
-        or user.get("real_name")
-        or user.get("name")
-        or ""
+        _text(profile.get("display_name"))
+        or _text(profile.get("real_name"))
+        or _text(user.get("real_name"))
+        or _text(user.get("name"))
     )
+    tz = _text(user.get("tz"))
     return SlackUser(
-        id=str(user.get("id", "")),
-        name=str(name),
-        tz=str(user.get("tz") or "UTC"),
-        deleted=bool(user.get("deleted")),
-        is_bot=bool(user.get("is_bot")),
-        email=profile.get("email"),
+        id=_text(user.get("id")),
+        name=name[:200],
+        tz=tz if tz and len(tz) <= 64 else "UTC",
+        deleted=user.get("deleted") is True,
+        is_bot=user.get("is_bot") is True,
+        email=_text(profile.get("email")) or None,
     )

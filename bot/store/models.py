@@ -3,6 +3,7 @@ deployment can serve several workspaces later."""
 
 from __future__ import annotations
 
+import os
 import random
 from datetime import UTC, date, datetime, time
 
@@ -128,11 +129,18 @@ class Goal(Base):
     wins: Mapped[list[Win]] = relationship(back_populates="goal", passive_deletes=True)
 
 
+# Its own generator: anything calling `random.seed()` (a library, a test framework such
+# as hypothesis) reseeds the shared one, which then repeats keys, and a repeated key is a
+# win that fails to save. Seeded from the OS, and again in a forked child.
+_keys = random.Random()
+os.register_at_fork(after_in_child=_keys.seed)
+
+
 def new_key() -> str:
     """32 random hex digits. Keys name wins, they guard nothing (every use checks the
-    member), so the fast `random` generator (seeded from the OS, reseeded after fork)
-    does; os.urandom costs tens of microseconds a call on some virtual machines."""
-    return f"{random.getrandbits(128):032x}"
+    member), so a fast `random` generator does; os.urandom costs tens of microseconds a
+    call on some virtual machines."""
+    return f"{_keys.getrandbits(128):032x}"
 
 
 class Win(Base):

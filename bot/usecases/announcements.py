@@ -20,6 +20,7 @@ from bot.blocks import state
 from bot.deps import Deps
 from bot.rules import announcements as rules
 from bot.rules import once
+from bot.rules.mrkdwn import escape
 from bot.rules.phi import describe, find_phi
 from bot.slack.gateway import SlackGateway, make_client
 from bot.store import ledger, program_posts
@@ -196,7 +197,7 @@ def send(deps: Deps, gateway: SlackGateway, announcement_id: int, now: datetime)
     outcomes = []
     if rules.wants_channel(announcement.delivery) and channel:
         outcomes += post_to_channel(deps, announcement, channel, now)
-    text = f"From the mentorship program: {announcement.text[:150]}"
+    text = f"From the mentorship program: {escape(announcement.text[:150])}"
     message = blocks.announcement_blocks(announcement.text)
     for person in people:
         result = deliver_dm(
@@ -233,7 +234,7 @@ def post_to_channel(
     result = post_once(
         poster,
         channel,
-        announcement.text[:150],
+        escape(announcement.text[:150]),
         blocks.announcement_blocks(announcement.text),
         now,
         key=once.post_key(**key),

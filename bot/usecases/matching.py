@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from bot.blocks.program import ProposalLine
 from bot.rules.matching import Candidate, propose
+from bot.rules.mrkdwn import escape
 from bot.store.db import Database
 from bot.store.models import MatchProposal, Member, Pair, ProgramProfile
 from bot.usecases.coordinators import record
@@ -188,11 +189,11 @@ def approve_matches(
             assert mentor is not None and mentee is not None
             why = None
             if proposal.mentee_id not in unpaired:
-                why = f"{mentee.name} has a mentor now or left the roster"
+                why = f"{escape(mentee.name)} has a mentor now or left the roster"
             elif free.get(proposal.mentor_id, 0) <= 0:
-                why = f"{mentor.name} has no free capacity now or left the roster"
+                why = f"{escape(mentor.name)} has no free capacity now or left the roster"
             elif active_pair(session, mentor.id, mentee.id) is not None:
-                why = f"{mentor.name} already mentors {mentee.name}"
+                why = f"{escape(mentor.name)} already mentors {escape(mentee.name)}"
             if why:
                 proposal.status = "stale"
                 skipped.append(why)

@@ -16,6 +16,7 @@ from bot.blocks import state
 from bot.blocks.common import Block
 from bot.rules import meetings as rules
 from bot.rules.localtime import local_date
+from bot.rules.payloads import whole_number
 from bot.rules.phi import find_phi
 from bot.store import ledger
 from bot.store.db import Database
@@ -226,7 +227,7 @@ def not_yet(db: Database, member: Member, pair_id: int, now: datetime) -> date |
 
 def _pair_id(view: dict[str, Any]) -> int:
     value = state.metadata(view).get("pair_id")
-    return int(value) if isinstance(value, int) else 0
+    return whole_number(value) or 0
 
 
 NOT_YOURS = "That pairing has ended or isn't yours, so I saved nothing."
@@ -243,7 +244,7 @@ def submit_log(
         return {"held_on": "Pick the day you met."}
     if held_on > today:
         return {"held_on": "That's in the future: log a meeting once it happened."}
-    done = [int(v) for v in state.multi_selected(view, "done") if v.isdigit()]
+    done = [n for n in map(whole_number, state.multi_selected(view, "done")) if n is not None]
     notes, items = state.text(view, "notes"), state.text(view, "items")
     findings = find_phi(f"{notes}\n{items}")
     with db.begin() as session:

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from bot.blocks.program import intro_blocks, intro_text
 from bot.rules.catalog import CATEGORIES, CERTIFICATIONS
 from bot.rules.matching import LEVEL_ORDER
+from bot.rules.mrkdwn import escape
 from bot.slack.gateway import SlackGateway, error_code
 from bot.store.db import Database
 from bot.store.models import Goal, Member, Pair, ProgramProfile
@@ -237,7 +238,7 @@ def member_left(
             else:
                 others.append((pair.mentor.slack_user_id, "mentee"))
         coordinators = coordinator_ids(session, env_coordinators, member.team_id)
-        name = current.name or "Your partner"
+        name = escape(current.name) or "Your partner"
         leaver = current.slack_user_id
 
     told = []

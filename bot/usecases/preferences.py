@@ -9,6 +9,7 @@ from typing import Any
 from bot.blocks import prompts as blocks
 from bot.blocks import state
 from bot.rules.localtime import local_date
+from bot.rules.payloads import whole_number
 from bot.store.db import Database
 from bot.store.models import Member
 from bot.usecases.prompts import reschedule
@@ -60,7 +61,7 @@ def submit_prefs(
     stopped = state.checked(view, "stopped")
 
     errors: dict[str, str] = {}
-    if weekday is None or not weekday.isdigit() or not 0 <= int(weekday) <= 6:
+    if whole_number(weekday, most=6) is None:
         errors["weekday"] = "Pick a day of the week."
     if not isinstance(at, time):
         errors["at"] = "Pick the time the prompt should come."

@@ -14,6 +14,7 @@ from bot.blocks import state
 from bot.blocks import surveys as blocks
 from bot.rules import surveys as rules
 from bot.rules.localtime import local_date
+from bot.rules.payloads import whole_number
 from bot.rules.phi import find_phi
 from bot.store import ledger
 from bot.store.db import Database
@@ -91,9 +92,10 @@ def _partner_in(pair: Pair, member: Member) -> str | None:
 def parse_value(value: str) -> tuple[int, str] | None:
     """The button's value "12:pulse-30" as (pair id, label)."""
     pair_id, _, label = value.partition(":")
-    if not pair_id.isdigit() or not rules.is_label(label):
+    number = whole_number(pair_id)
+    if number is None or not rules.is_label(label):
         return None
-    return int(pair_id), label
+    return number, label
 
 
 def _asked(session: Session, member: Member, pair_id: int, label: str) -> str | None:

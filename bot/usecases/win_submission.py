@@ -11,6 +11,7 @@ from bot.blocks import wins as blocks
 from bot.rules.catalog import CATEGORIES
 from bot.rules.credentials import Catalog, parse_points
 from bot.rules.localtime import local_date
+from bot.rules.payloads import whole_number
 from bot.rules.phi import find_phi
 from bot.store.db import Database
 from bot.store.models import WIN_SOURCES, Member, Win
@@ -129,7 +130,7 @@ def submit_win_form(
     details = WinDetails(
         category=category,
         occurred_on=occurred_on if isinstance(occurred_on, date) else today,
-        goal_id=int(goal) if goal and goal.isdigit() else None,
+        goal_id=whole_number(goal),
         shared_with_mentor=shared,
         permalink=_link(meta.get("permalink")),
         in_digest=digest,

@@ -12,7 +12,7 @@ from bot.deps import Deps
 from bot.store.models import Member
 from bot.usecases.wins import discard_draft, get_draft, save_draft_as_private, win_form
 from handlers.context import ack_only, action_number, current_member
-from handlers.reply import open_or_explain, tell
+from handlers.reply import open_or_explain, replace, tell
 
 GONE = "That draft is gone: it was already saved or discarded."
 
@@ -52,7 +52,7 @@ def register(app: App, deps: Deps) -> None:
         if logged is None:
             tell(body, respond, client, GONE)
             return
-        respond(replace_original=True, blocks=blocks.logged_blocks(logged.wins), text="Logged")
+        replace(body, respond, client, "Logged", blocks.logged_blocks(logged.wins))
 
     def discard(
         body: dict[str, Any],
@@ -63,7 +63,7 @@ def register(app: App, deps: Deps) -> None:
     ) -> None:
         member = current_member(deps, client, context)
         if discard_draft(deps.db, member, action_number(action)):
-            respond(replace_original=True, text="Discarded. Nothing was saved.")
+            replace(body, respond, client, "Discarded. Nothing was saved.")
         else:
             tell(body, respond, client, GONE)
 

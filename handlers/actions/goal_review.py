@@ -11,6 +11,7 @@ from slack_sdk import WebClient
 from bot.blocks.reviews import retarget_modal
 from bot.deps import Deps
 from bot.rules.localtime import local_date
+from bot.rules.mrkdwn import escape
 from bot.store.models import Goal
 from handlers.context import ack_only, action_number, current_member
 from handlers.reply import open_or_explain, tell
@@ -30,7 +31,7 @@ def register(app: App, deps: Deps) -> None:
         with deps.db.begin() as session:
             goal = session.get(Goal, action_number(action))
             mine = goal is not None and goal.member_id == member.id and goal.status == "active"
-            title = goal.title if goal else ""
+            title = escape(goal.title) if goal else ""
         text = f":thumbsup: Noted: *{title}* is on track. Keep going!" if mine else NOT_YOURS
         tell(body, respond, client, text)
 

@@ -9,6 +9,8 @@ from slack_bolt import App, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.deps import Deps
+from bot.rules.mrkdwn import escape
+from bot.rules.payloads import whole_number
 from bot.usecases.goals import set_goal_status
 from bot.usecases.home import publish_home
 from bot.usecases.wins import win_form
@@ -20,8 +22,9 @@ def parse_choice(action: dict[str, Any]) -> tuple[str, int] | None:
     """'achieved:12' -> ('achieved', 12); None for anything else."""
     value = str((action.get("selected_option") or {}).get("value") or action.get("value") or "")
     status, _, goal_id = value.partition(":")
-    if status in ("achieved", "dropped") and goal_id.isdigit():
-        return status, int(goal_id)
+    number = whole_number(goal_id)
+    if status in ("achieved", "dropped") and number is not None:
+        return status, number
     return None
 
 
@@ -57,7 +60,7 @@ def register(app: App, deps: Deps) -> None:
             assert view is not None
             open_or_explain(body, respond, client, view)
         elif body.get("response_url"):  # from the goal review DM: say it was done
-            tell(body, respond, client, f"Dropped *{goal.title}*. Nothing else changed.")
+            tell(body, respond, client, f"Dropped *{escape(goal.title)}*. Nothing else changed.")
         publish_home(deps, client, team_id(context), str(context.user_id))
 
     app.action("goal_menu")(ack=ack_only, lazy=[choose])

@@ -17,7 +17,7 @@ from bot.usecases.preferences import prefs_form
 from bot.usecases.prompts import skip_next_week
 from bot.usecases.wins import get_draft, win_form
 from handlers.context import ack_only, action_number, current_member
-from handlers.reply import open_or_explain, tell
+from handlers.reply import open_or_explain, replace, tell
 
 
 def register(app: App, deps: Deps) -> None:
@@ -44,12 +44,14 @@ def register(app: App, deps: Deps) -> None:
         assert view is not None
         open_or_explain(body, respond, client, view)
 
-    def nothing(body: dict[str, Any], respond: Respond) -> None:
+    def nothing(body: dict[str, Any], respond: Respond, client: WebClient) -> None:
         # Keep the question, drop the buttons: the answer is in.
-        respond(
-            replace_original=True,
-            text="Nothing this week",
-            blocks=[
+        replace(
+            body,
+            respond,
+            client,
+            "Nothing this week",
+            [
                 section(
                     ":ok_hand: Noted: nothing to log this week. Quiet weeks happen. "
                     "See you next week!"

@@ -11,7 +11,7 @@ from bot.blocks import wins as blocks
 from bot.deps import Deps
 from bot.usecases.wins import undo_wins, win_form
 from handlers.context import ack_only, current_member
-from handlers.reply import open_or_explain, tell
+from handlers.reply import open_or_explain, replace, tell
 
 NOT_YOURS = "I can't find that win among yours; it may have been undone."
 
@@ -49,7 +49,7 @@ def register(app: App, deps: Deps) -> None:
         member = current_member(deps, client, context)
         removed = undo_wins(deps.db, member, keys(str(action.get("value") or "")))
         if removed:
-            respond(replace_original=True, blocks=blocks.undone_blocks(removed), text="Undone")
+            replace(body, respond, client, "Undone", blocks.undone_blocks(removed))
         else:
             tell(body, respond, client, NOT_YOURS)
 

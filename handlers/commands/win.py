@@ -42,7 +42,7 @@ def tell_lost(client: WebClient, member: Member) -> OnError:
     """What to do if queued wins cannot be saved: give the member their words back."""
 
     def lost(rows: list[dict[str, Any]], error: Exception) -> None:
-        texts = "\n".join(f"• {row['text']}" for row in rows)
+        texts = "\n".join(f"• {blocks.escape(row['text'])}" for row in rows)
         SlackGateway(client).dm(
             member.slack_user_id,
             "Sorry, I couldn't save your win just now (the database did not answer). "
@@ -113,7 +113,7 @@ def register(app: App, deps: Deps) -> None:
             )
         elif isinstance(outcome, Rejected):
             # Echo the text so nothing the member typed is lost.
-            echo = f"{outcome.reason}\nHere is what you wrote:\n```{text}```"
+            echo = f"{outcome.reason}\nHere is what you wrote:\n```{blocks.escape(text)}```"
             ack(response_type="ephemeral", text=echo)
 
     def open_form(command: dict[str, Any], client: WebClient, context: BoltContext) -> None:

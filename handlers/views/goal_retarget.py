@@ -14,6 +14,7 @@ from bot.blocks.goals import goal_line
 from bot.blocks.reviews import RETARGET_MODAL
 from bot.deps import Deps
 from bot.rules.localtime import local_date
+from bot.rules.payloads import whole_number
 from bot.store.models import Goal
 from handlers.context import current_member
 
@@ -31,7 +32,8 @@ def register(app: App, deps: Deps) -> None:
             ack(response_action="errors", errors={"target_date": "Pick a date in the future."})
             return
         with deps.db.begin() as session:
-            goal = session.get(Goal, int(meta)) if meta.isdigit() else None
+            number = whole_number(meta)
+            goal = session.get(Goal, number) if number is not None else None
             if goal is None or goal.member_id != member.id or goal.status != "active":
                 ack(response_action="errors", errors={"target_date": "That goal is gone."})
                 return

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from slack_bolt import App, BoltContext
@@ -11,6 +12,7 @@ from sqlalchemy import select
 from bot.blocks import state
 from bot.blocks.program import MATCH_MODAL, notice_modal
 from bot.deps import Deps
+from bot.rules.payloads import whole_number
 from bot.slack.gateway import SlackGateway
 from bot.store.models import MatchProposal
 from bot.usecases.matching import approve_matches
@@ -19,15 +21,24 @@ from handlers.context import team_id
 from handlers.coordinator_only import coordinator_only
 
 
+def numbers(values: Iterable[object]) -> set[int]:
+    return {n for n in map(whole_number, values) if n is not None}
+
+
 def picks(view: dict[str, Any]) -> tuple[set[int], set[int], bool]:
     """(ticked proposal ids, listed proposal ids, 'approve the unlisted too' ticked)."""
     ticked: set[int] = set()
     listed: set[int] = set()
-    for block in view.get("blocks", []):
+    for block in view.get("blocks") or []:
+        if not isinstance(block, dict):
+            continue
         block_id = str(block.get("block_id", ""))
         if block_id.startswith("pick_") and block_id != "pick_rest":
-            listed |= {int(o["value"]) for o in block["element"]["options"]}
-            ticked |= {int(v) for v in state.multi_selected(view, block_id)}
+            # The blocks come back with the submission: read them as carefully as input.
+            element = block.get("element") if isinstance(block.get("element"), dict) else {}
+            options = element.get("options") if isinstance(element.get("options"), list) else []
+            listed |= numbers(o.get("value") for o in options if isinstance(o, dict))
+            ticked |= numbers(state.multi_selected(view, block_id))
     return ticked, listed, bool(state.multi_selected(view, "pick_rest"))
 
 

@@ -1,0 +1,1 @@
+"""`benchmate sandbox`: a local stand-in for Slack with the real Benchmate behind it."""

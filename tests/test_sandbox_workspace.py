@@ -1,0 +1,147 @@
+"""The stand-in's Web API rules, method by method (no HTTP: see tests/test_sandbox.py
+for the same over the wire)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sandbox.spec import IMPLEMENTED_MODE, SLACK_SPEC_MODE, load_spec, spec_path
+from sandbox.workspace import BOT_USER, Workspace
+
+TOKEN = "xoxb-sandbox-test"
+NOW = datetime(2026, 11, 30, 15, tzinfo=UTC)
+
+
+def workspace(spec: dict[str, set[str]] | None = None) -> Workspace:
+    ws = Workspace(token=TOKEN, now=lambda: NOW, spec=spec, base_url="http://127.0.0.1:1")
+    ws.add_user("U0ADA", "Ada Tech", "America/Chicago", "ada@lab.example.org")
+    ws.add_user("U0BOB", "Bob Lead", "America/Denver", "bob@lab.example.org")
+    ws.add_channel("C0LAB", "lab")
+    return ws
+
+
+def call(ws: Workspace, method: str, **args: Any) -> dict[str, Any]:
+    return ws.call(method, args, TOKEN)
+
+
+def section(text: str = "hi") -> dict[str, Any]:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+
+
+def modal(title: str = "Log a win", blocks: int = 1, **extra: Any) -> dict[str, Any]:
+    return {
+        "type": "modal",
+        "title": {"type": "plain_text", "text": title},
+        "blocks": [section()] * blocks,
+        **extra,
+    }
+
+
+def test_without_slacks_description_the_implemented_methods_are_the_reference() -> None:
+    ws = workspace(spec=None)
+    assert ws.spec_mode == IMPLEMENTED_MODE
+    assert call(ws, "chat.fly")["error"] == "unknown_method"
+    assert call(ws, "chat.postMessage", channel="U0ADA", text="hi", colour="red")["ok"]
+    assert ws.violations == [
+        "chat.fly: not a Slack Web API method",
+        "chat.postMessage: unknown arguments ['colour']",
+    ]
+
+
+def test_with_slacks_description_its_methods_are_the_reference(tmp_path: Path) -> None:
+    if not spec_path().is_file():
+        pytest.skip(f"Slack's Web API description is not at {spec_path()}")
+    ws = workspace(spec=load_spec())
+    assert ws.spec_mode == SLACK_SPEC_MODE
+    # In Slack's description but not something the stand-in does.
+    assert call(ws, "emoji.list")["error"] == "unknown_method"
+    assert load_spec(tmp_path / "nope.json", required_in_ci=False) is None
+
+
+def test_posting_to_a_user_posts_into_their_dm_and_limits_are_slacks() -> None:
+    ws = workspace()
+    posted = call(ws, "chat.postMessage", channel="U0ADA", text="hello", blocks=[section()])
+    assert posted["channel"] == "D0ADA" and posted["ts"].startswith(str(int(NOW.timestamp())))
+    assert ws.messages[-1]["user"] == BOT_USER and ws.messages[-1]["blocks"][0]["block_id"]
+    assert call(ws, "chat.postMessage", channel="U0NOBODY", text="x")["error"] == (
+        "channel_not_found"
+    )
+    long_section = call(ws, "chat.postMessage", channel="C0LAB", blocks=[section("x" * 3001)])
+    assert long_section["error"] == "invalid_blocks"
+    assert "/blocks/0/text/text" in long_section["response_metadata"]["messages"][0]
+    assert call(ws, "chat.postMessage", channel="C0LAB", blocks="[not json")["error"] == (
+        "invalid_blocks_format"
+    )
+    assert call(ws, "chat.postMessage", channel="C0LAB", text="ok", blocks=[section()] * 50)["ok"]
+
+
+def test_views_follow_slacks_rules() -> None:
+    ws = workspace()
+    trigger = ws.new_trigger("U0ADA")
+    assert call(ws, "views.open", trigger_id=trigger, view=modal("x" * 25))["error"] == (
+        "invalid_arguments"
+    )
+    opened = call(ws, "views.open", trigger_id=trigger, view=modal())
+    assert opened["ok"] and ws.stacks["U0ADA"] == [opened["view"]["id"]]
+    assert call(ws, "views.open", trigger_id=trigger, view=modal())["error"] == (
+        "trigger_exchanged"
+    )
+    assert call(ws, "views.open", trigger_id="1.2.x", view=modal())["error"] == (
+        "invalid_trigger_id"
+    )
+    with_input = modal(blocks=0)
+    with_input["blocks"] = [{"type": "input", "block_id": "text", "label": {}, "element": {}}]
+    refused = call(ws, "views.open", trigger_id=ws.new_trigger("U0ADA"), view=with_input)
+    assert refused["error"] == "invalid_arguments"  # inputs need a submit button
+    home = {"type": "home", "blocks": [section()] * 101}
+    assert call(ws, "views.publish", user_id="U0ADA", view=home)["error"] == "invalid_arguments"
+    home["blocks"] = [section()] * 100
+    assert call(ws, "views.publish", user_id="U0ADA", view=home)["ok"]
+
+
+def test_a_submission_answer_changes_the_modal_stack_as_slack_does() -> None:
+    ws = workspace()
+    first = call(ws, "views.open", trigger_id=ws.new_trigger("U0ADA"), view=modal())["view"]["id"]
+    pushed = call(ws, "views.push", trigger_id=ws.new_trigger("U0ADA"), view=modal("Two"))
+    second = pushed["view"]["id"]
+    ws.view_response("U0ADA", second, {"response_action": "errors", "errors": {"a": "b"}})
+    assert ws.stacks["U0ADA"] == [first, second]
+    ws.view_response("U0ADA", second, {"response_action": "update", "view": modal("Done")})
+    assert ws.views[second].view["title"]["text"] == "Done"
+    ws.view_response("U0ADA", second, None)  # a plain ack closes the submitted view
+    assert ws.stacks["U0ADA"] == [first]
+    ws.view_response("U0ADA", first, {"response_action": "clear"})
+    assert ws.stacks["U0ADA"] == []
+
+
+def test_response_urls_answer_only_the_member_or_change_the_original() -> None:
+    ws = workspace()
+    posted = call(ws, "chat.postMessage", channel="U0ADA", text="prompt")
+    url = ws.new_response_url("U0ADA", "D0ADA", posted["ts"])
+    rid = url.rsplit("/", 1)[-1]
+    assert ws.respond(rid, {"text": "only you"})["ok"]
+    assert ws.messages[-1]["ephemeral"] and ws.messages[-1]["visible_to"] == "U0ADA"
+    assert ws.respond(rid, {"replace_original": True, "text": "changed"})["ok"]
+    assert ws.find("D0ADA", posted["ts"])["text"] == "changed"
+    assert ws.respond("R0NONE", {"text": "x"})["error"] == "invalid_response_url"
+    assert [m["text"] for m in ws.state("U0BOB")["messages"]] == []
+
+
+def test_group_dms_and_reactions() -> None:
+    ws = workspace()
+    group = call(ws, "conversations.open", users="U0ADA,U0BOB")["channel"]["id"]
+    assert call(ws, "conversations.open", users="U0BOB,U0ADA")["channel"]["id"] == group
+    assert call(ws, "conversations.open", users="U0ADA")["channel"]["id"] == "D0ADA"
+    ts = call(ws, "chat.postMessage", channel=group, text="meet")["ts"]
+    assert call(ws, "reactions.add", channel=group, timestamp=ts, name="tada")["ok"]
+    assert call(ws, "reactions.add", channel=group, timestamp=ts, name="tada")["error"] == (
+        "already_reacted"
+    )
+    ada = ws.state("U0ADA")
+    assert {c["id"] for c in ada["channels"]} == {"D0ADA", "C0LAB", group}
+    assert ada["messages"][-1]["reactions"] == [{"name": "tada", "users": [BOT_USER]}]
+    assert ws.call("auth.test", {}, "xoxb-other")["error"] == "invalid_auth"
