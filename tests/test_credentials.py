@@ -466,3 +466,35 @@ def test_monthly_points_and_chart_suppression() -> None:
     ]
     assert shown_points(months[-1]) == 0.0  # two people: not drawn
     assert shown_points(Month(date(2026, 11, 1), 10.0, 5)) == 10.0
+
+
+# --- people's text stays inert -------------------------------------------------------------
+
+
+def test_markup_in_credential_fields_stays_inert_in_messages_and_transcript(
+    bench: Running,
+) -> None:
+    before = len(bench.slack.sent("views.open"))
+    bench.client.click("credential_add")
+    view = open_modal(bench, before + 1)
+    bench.client.submit(view, {"code": "PBT", "number": "<!channel>", "cycle_end": MLS_END})
+    shown = credentials_view(bench)
+    assert "<!channel>" not in str(shown) and "&lt;!channel&gt;" in all_text(shown)
+
+    bench.clock.current = datetime(2029, 3, 1, 18, 0, tzinfo=UTC)
+    add_credit(
+        bench,
+        {
+            "title": '=HYPERLINK("http://evil.example") <@U200> *bold*',
+            "points": "9",
+            "areas": ["safety", "ethics", "phlebotomy"],
+            "provider": "[click](javascript:alert(1))",
+        },
+    )
+    tick(bench, at_prompt_time("2029-03-01"))
+    [upload] = bench.slack.wait_for("files.completeUploadExternal")
+    files = {f["title"]: bench.slack.uploads[f["id"]].decode() for f in upload.args["files"]}
+    markdown, table = files["CE transcript"], files["CE credits (CSV)"]
+    assert "<@U200>" not in markdown and "\\*bold\\*" in markdown
+    assert "[click](javascript" not in markdown
+    assert ",'=HYPERLINK(" in table.replace('"', "")

@@ -169,12 +169,13 @@ def credits_csv(credits: Sequence[CreditRecord]) -> str:
 
 def credits_markdown(heading: str, summary: Sequence[str], credits: Sequence[CreditRecord]) -> str:
     """A transcript for a CMP (or licence) declaration: the summary, then each credit."""
-    lines = [f"# {heading}", "", *[f"- {line}" for line in summary], "", "## Credits", ""]
+    lines = [f"# {md_text(heading)}", ""]
+    lines += [f"- {md_text(line)}" for line in summary] + ["", "## Credits", ""]
     if not credits:
         lines.append("No credits recorded.")
     for c in credits:
-        provider = f", {c.provider}" if c.provider else ""
-        areas = f" ({c.areas})" if c.areas else ""
-        text = c.title.replace("\n", " ")
+        provider = f", {md_text(c.provider)}" if c.provider else ""
+        areas = f" ({md_text(c.areas)})" if c.areas else ""
+        text = md_text(c.title)
         lines.append(f"- {c.earned_on:%Y-%m-%d}: {text}{provider}: {c.points:g}{areas}")
     return "\n".join(lines) + "\n"

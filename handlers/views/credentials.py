@@ -13,6 +13,7 @@ from bot.blocks.program import notice_modal
 from bot.deps import Deps
 from bot.rules.credentials import parse_points, points_text
 from bot.rules.localtime import local_date
+from bot.rules.payloads import whole_number
 from bot.usecases.credentials import (
     Problems,
     add_credit,
@@ -63,7 +64,7 @@ def register(app: App, deps: Deps) -> None:
         now = deps.clock.now()
         today = local_date(now, member.tz)
         meta = state.metadata(view)
-        credit_id = meta.get("credit") if isinstance(meta.get("credit"), int) else None
+        credit_id = whole_number(meta.get("credit"))  # ours, but read back from a request
         has_title = any(b.get("block_id") == "title" for b in view.get("blocks", []))
         title = state.text(view, "title") if has_title or credit_id is None else None
         points_typed = state.text(view, "points")
