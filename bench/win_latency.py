@@ -1,22 +1,34 @@
-"""End-to-end latency of `/win <text>` over HTTP: Benchmate against a bare Bolt app.
+"""End-to-end latency of `/win <text>` over HTTP: Benchmate against bare Bolt apps.
 
 Run on demand (not a test): `make bench`, or `.venv/bin/python bench/win_latency.py --help`.
 
-Both apps are built by `bot.app.build_app` (the bare one with a single `/win` listener
-that only acks) and served by `bot.server.make_wsgi_app` + `make_server`: same waitress
-settings, same request signing, same `process_before_response`. Each runs in its own
-server process, with a migrated temporary SQLite file and the fake Slack Web API from
-tests/fakeslack.py (users.info, auth.test), so the load generator here does not share
-their GIL. Senders post signed, form-encoded slash commands built by tests/slackclient.py,
-each over its own keep-alive connection, so we time the server and not TCP set-up. After a
-warm-up, the apps take turns round by round (the first app alternates) to share out the
-noise of a busy machine; the table gives pooled percentiles and the per-round spread.
-Only loopback is used.
+What "bare Bolt" means here (decided for issue 9): the target is Benchmate's `/win` ack
+p99 at 8 senders at or below **`bare-default`**: a Bolt `App` with Bolt's defaults (what
+Bolt's documentation starts from: the listener runs on a thread and `ack()` is awaited by
+polling every 10 ms, so every answer costs about 10 ms; see PRODUCT.md) whose only
+listener acks `/win`. Benchmate now commits each win durably before it answers (an fsync
+of SQLite's WAL, grouped across concurrent requests), and that is the honest comparison
+for an app that stores something. The table also shows **`bare-pbr`**, the bare app
+this benchmark used before: built by `bot.app.build_app` like Benchmate, with
+`process_before_response=True` (the ack returns with the listener, well under 1 ms of
+framework cost). No durable store can answer as fast as an app that stores nothing; that
+ratio is reported, not targeted.
+
+All three are served by `bot.server.make_wsgi_app` + `make_server`: same waitress settings
+and signature check (`bare-default` also lets Bolt check the signature again, as a
+default app does). Each runs in its own server process, with a migrated temporary SQLite
+file and the fake Slack Web API from tests/fakeslack.py (users.info, auth.test), so the
+load generator here does not share their GIL. Senders post signed, form-encoded slash
+commands built by tests/slackclient.py, each over its own keep-alive connection, so we
+time the server and not TCP set-up. After a warm-up, the apps take turns round by round
+(the first app rotates) to share out the noise of a busy machine; the table gives pooled
+percentiles and the per-round spread. Only loopback is used.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import cProfile
 import http.client
 import json
@@ -43,11 +55,13 @@ from bot.clock import SystemClock  # noqa: E402
 from bot.config import Secret, Settings  # noqa: E402
 from bot.deps import Deps  # noqa: E402
 from bot.server import EVENTS_PATH, make_server, make_wsgi_app  # noqa: E402
+from bot.slack.gateway import make_client  # noqa: E402
 from bot.store.db import Database, upgrade  # noqa: E402
 from tests.fakeslack import FakeSlack  # noqa: E402
 from tests.slackclient import Reply, SlackClient, signature  # noqa: E402
 
-APPS = ("bare", "benchmate")
+APPS = ("bare-default", "bare-pbr", "benchmate")
+TARGET_LEVEL = 8  # senders at which the target applies
 SECRET = "bench-signing-secret"
 # Everyday wins, half with numbers: those take the patient-data guard's every rule, the
 # others only its quick check (bot/rules/phi.py). Each sender goes round the list.
@@ -74,6 +88,20 @@ def register_bare(app: App, _deps: Deps) -> None:
     @app.command("/win")
     def win(ack: Any) -> None:
         ack(response_type="ephemeral", text="Logged")
+
+
+def build(kind: str, deps: Deps) -> App:
+    if kind == "benchmate":
+        return build_app(deps)
+    if kind == "bare-pbr":
+        return build_app(deps, listeners=register_bare)
+    # Bolt's defaults: only what any app must give (its client, its signing secret).
+    app = App(
+        client=make_client(deps.settings.bot_token, deps.settings.slack_api_url),
+        signing_secret=SECRET,
+    )
+    register_bare(app, deps)
+    return app
 
 
 class QueueDepth(logging.Handler):
@@ -130,13 +158,19 @@ def serve(kind: str, threads: int, profile_to: str | None) -> None:
             database_url=url,
         )
         deps = Deps(settings=settings, db=db, clock=SystemClock())
-        app = build_app(deps) if kind == "benchmate" else build_app(deps, listeners=register_bare)
+        app = build(kind, deps)
         wsgi = make_wsgi_app(app, db, SECRET)
         profiles: list[cProfile.Profile] = []
         if profile_to:
             wsgi = profiled(wsgi, profiles)
         server = make_server(wsgi, "127.0.0.1", 0, threads=threads)
-        thread = threading.Thread(target=server.run, daemon=True)
+
+        def run() -> None:
+            # Closing the socket under waitress's select loop ends it with EBADF.
+            with contextlib.suppress(OSError):
+                server.run()
+
+        thread = threading.Thread(target=run, daemon=True)
         thread.start()
         hello = {"port": server.effective_port, "slack_url": slack.url, "db": url}
         print(json.dumps(hello), flush=True)
@@ -267,7 +301,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--requests", type=int, default=200, help="requests per app, round and concurrency"
     )
-    parser.add_argument("--concurrency", default="1,20", help="sender counts (default 1,20)")
+    parser.add_argument(
+        "--concurrency",
+        default=f"1,{TARGET_LEVEL}",
+        help=f"sender counts, at most {MAX_SENDERS} (default 1,{TARGET_LEVEL}; the target is at "
+        f"{TARGET_LEVEL})",
+    )
     parser.add_argument("--threads", type=int, default=8, help="waitress threads (default 8)")
     parser.add_argument("--max-seconds", type=float, default=180, help="stop measuring after")
     parser.add_argument("--profile", metavar="FILE", help="cProfile Benchmate's requests to FILE")
@@ -298,7 +337,7 @@ def main(argv: list[str] | None = None) -> None:
         for r in range(args.rounds):
             if time.monotonic() > deadline:
                 break
-            for kind in APPS if r % 2 == 0 else APPS[::-1]:
+            for kind in APPS[r % len(APPS) :] + APPS[: r % len(APPS)]:
                 for senders in levels:
                     per_sender = max(1, args.requests // senders)
                     samples.setdefault((kind, senders), []).append(
@@ -330,7 +369,7 @@ def report(
         f"rounds, waitress threads={args.threads}"
     )
     print("latency in ms; [min-max] of the per-round values shows the spread\n")
-    header = f"{'senders':>7}  {'app':<9} {'n':>5}  {'p50':>6} {'spread':<13} "
+    header = f"{'senders':>7}  {'app':<12} {'n':>5}  {'p50':>6} {'spread':<13} "
     print(header + f"{'p99':>6} {'spread':<13} {'req/s':>6}")
     p99s: dict[tuple[str, int], float] = {}
     per_round_p99: dict[tuple[str, int], list[float]] = {}
@@ -345,27 +384,29 @@ def report(
             p99s[kind, senders] = percentile(pooled, 99)
             rate = len(pooled) / sum(b.wall for b in batches)
             print(
-                f"{senders:>7}  {kind:<9} {len(pooled):>5}  {ms(percentile(pooled, 50)):>6} "
+                f"{senders:>7}  {kind:<12} {len(pooled):>5}  {ms(percentile(pooled, 50)):>6} "
                 f"{spread(p50s):<13} {ms(p99s[kind, senders]):>6} "
                 f"{spread(per_round_p99[kind, senders]):<13} {rate:>6.0f}"
             )
     print()
     for senders in levels:
-        if ("bare", senders) not in p99s or ("benchmate", senders) not in p99s:
-            continue
-        ratio = p99s["benchmate", senders] / p99s["bare", senders]
-        rounds_ratio = [
-            a / b
-            for a, b in zip(
-                per_round_p99["benchmate", senders], per_round_p99["bare", senders], strict=False
+        for bare in ("bare-default", "bare-pbr"):
+            if (bare, senders) not in p99s or ("benchmate", senders) not in p99s:
+                continue
+            ratio = p99s["benchmate", senders] / p99s[bare, senders]
+            rounds_ratio = [
+                a / b
+                for a, b in zip(
+                    per_round_p99["benchmate", senders], per_round_p99[bare, senders], strict=False
+                )
+            ]
+            verdict = ""
+            if bare == "bare-default" and senders == TARGET_LEVEL:
+                verdict = "; meets the target (<= 1.00x)" if ratio <= 1 else "; MISSES the target"
+            print(
+                f"p99 benchmate/{bare:<12} at {senders:>2} sender(s): {ratio:.2f}x "
+                f"(per round {min(rounds_ratio):.2f}-{max(rounds_ratio):.2f}x){verdict}"
             )
-        ]
-        verdict = "meets" if ratio <= 1.5 else "MISSES"
-        print(
-            f"p99 benchmate/bare at {senders:>2} sender(s): {ratio:.2f}x "
-            f"(per round {min(rounds_ratio):.2f}-{max(rounds_ratio):.2f}x); "
-            f"{verdict} the 1.5x target"
-        )
     for kind in APPS:
         q = queues[kind]
         timed = sum(len(b.latencies) for s in levels for b in samples.get((kind, s), []))

@@ -338,8 +338,8 @@ def run_report(settings: Settings, fmt: str, team: str | None) -> int:
 
 def exit_on_sigterm() -> None:
     """Hosts stop processes with SIGTERM, which by default ends Python on the spot.
-    Exiting the ordinary way instead lets queued wins be written (bot/store/later.py)
-    and work after an answer finish."""
+    Exiting the ordinary way instead lets work after an answer finish (wins themselves
+    are stored before their answer, so no exit, not even SIGKILL, loses one)."""
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
 
 

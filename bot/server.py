@@ -221,9 +221,9 @@ def make_server(wsgi: Wsgi, host: str, port: int, threads: int = 8) -> Any:
     Call `.run()` to serve; `.close()` to stop. Waitress rather than gunicorn: it runs
     the same on Linux and on the Windows servers many hospital IT teams use.
     """
-    # A thread holding the GIL (the write-behind queue committing a batch, say) keeps a
-    # request that is ready waiting up to the switch interval, 5 ms by default: that wait
-    # made the slowest answers. Serving prefers short turns.
+    # A thread holding the GIL (work after an answer, say) keeps a request that is
+    # ready waiting up to the switch interval, 5 ms by default: that wait made the
+    # slowest answers. Serving prefers short turns.
     sys.setswitchinterval(SWITCH_INTERVAL)
     return create_server(
         wsgi,

@@ -13,7 +13,7 @@ from bot.deps import Deps
 from bot.rules.payloads import whole_number
 from bot.slack.gateway import SlackGateway
 from bot.store.models import Member
-from bot.usecases.members import ensure_member, refresh_member
+from bot.usecases.members import member_from_request, needs_refresh, refresh_member
 
 log = logging.getLogger(__name__)
 
@@ -24,18 +24,27 @@ def team_id(context: BoltContext) -> str:
 
 
 def current_member(deps: Deps, client: WebClient, context: BoltContext) -> Member:
-    return ensure_member(
-        deps.db, SlackGateway(client), team_id(context), str(context.user_id), deps.clock.now()
-    )
+    """Who is asking, from the request alone: nothing here waits on Slack, so it is
+    safe before an answer. A first contact is created with UTC dates; a missing or
+    day-old profile (name, time zone) is fetched after the answer."""
+    now = deps.clock.now()
+    member = member_from_request(deps.db, team_id(context), str(context.user_id), now)
+    if needs_refresh(member, now):
+        after_ack(deps, refresh_profile, deps, client, context)
+    return member
 
 
 def remembered_member(deps: Deps, client: WebClient, context: BoltContext) -> Member:
     """`current_member`, remembered for a few minutes (bot/usecases/member_cache.py):
-    for the `/win <text>` hot path only."""
+    for the `/win <text>` hot path only. Only a member with a known profile is
+    remembered, so a new one is looked up again until their profile is in."""
     member = deps.members.get(team_id(context), str(context.user_id))
     if member is None:
         member = current_member(deps, client, context)
-        deps.members.put(member)
+        if not needs_refresh(member, deps.clock.now()):
+            deps.members.put(member)
+    elif needs_refresh(member, deps.clock.now()):
+        after_ack(deps, refresh_profile, deps, client, context)
     return member
 
 

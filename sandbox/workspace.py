@@ -399,6 +399,52 @@ class Workspace:
         )
         return {"channel": channel.id, "ts": message["ts"], "message": public_message(message)}
 
+    def m_conversations_history(self, args: Json) -> Json:
+        """Newest first, as Slack: top-level messages between `oldest` and `latest`
+        (exclusive unless `inclusive`), `limit` a page (cursor = how many came before),
+        metadata only with `include_all_metadata`. Benchmate reads it to find a message it
+        may have posted before a crash (bot/rules/once.py)."""
+        channel = self.channel(args)
+        oldest = float(args.get("oldest") or 0)
+        latest = float(args.get("latest") or "inf")
+        inclusive = str(args.get("inclusive", "")).lower() in ("1", "true")
+        limit = max(1, min(int(args.get("limit") or 100), 999))
+        start = int(args.get("cursor") or 0)
+        with_metadata = str(args.get("include_all_metadata", "")).lower() in ("1", "true")
+
+        def within(ts: float) -> bool:
+            if inclusive:
+                return oldest <= ts <= latest
+            return oldest < ts < latest
+
+        found = [
+            m
+            for m in reversed(self.messages)
+            if m["channel"] == channel.id
+            and not m["deleted"]
+            and not m["ephemeral"]
+            and (m["thread_ts"] in (None, m["ts"]))
+            and within(float(m["ts"]))
+        ]
+        page = found[start : start + limit]
+        more = start + limit < len(found)
+        messages = [
+            {
+                "type": "message",
+                "ts": m["ts"],
+                "user": m["user"],
+                "text": m["text"],
+                **({"bot_id": BOT_ID} if m["bot"] else {}),
+                **({"metadata": m["metadata"]} if with_metadata and m["metadata"] else {}),
+            }
+            for m in page
+        ]
+        return {
+            "messages": messages,
+            "has_more": more,
+            "response_metadata": {"next_cursor": str(start + limit) if more else ""},
+        }
+
     def m_chat_postEphemeral(self, args: Json) -> Json:
         channel = self.channel(args)
         user = str(args.get("user") or "")

@@ -29,7 +29,7 @@ from bot.rules.credentials import (
     reminder_due,
     status,
 )
-from bot.rules.export import CreditRecord, credits_csv, credits_markdown
+from bot.rules.export import CreditRecord, credits_csv, credits_markdown, md_text
 from bot.rules.localtime import local_date
 from bot.rules.schedule import review_due_at
 from bot.slack.gateway import SlackGateway
@@ -253,16 +253,18 @@ def transcript(deps: Deps, member: Member, st: Status, names: dict[str, str]) ->
         ]
     unit = st.kind.unit
     summary = [
-        f"Credential: {st.kind.name}",
+        f"Credential: {md_text(st.kind.name)}",
         f"Cycle: {st.start:%Y-%m-%d} to {st.end:%Y-%m-%d}",
         f"Earned: {points_text(st.earned)} {unit} ({points_text(st.kind.total)} required)",
         *[
-            f"{a.name}: {points_text(st.earned_by_area.get(a.key, 0.0))} "
+            f"{md_text(a.name)}: {points_text(st.earned_by_area.get(a.key, 0.0))} "
             f"({points_text(a.min)} required)"
             for a in st.kind.areas
         ],
     ]
-    heading = f"Continuing education transcript: {member.name}".rstrip(": ")
+    heading = "Continuing education transcript" + (
+        f": {md_text(member.name)}" if member.name.strip() else ""
+    )
     return credits_markdown(heading, summary, records), credits_csv(records)
 
 

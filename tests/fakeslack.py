@@ -12,7 +12,8 @@ an app-level token sent in the Authorization header.
 
 Failures on demand: `fail(method, error)` answers `ok: false`; `fail(method, status=429,
 retry_after=1)` or `status=500` answers with that HTTP status; `limit_per_second` makes
-chat.postMessage answer 429 with Retry-After beyond a rate.
+chat.postMessage answer 429 with Retry-After beyond a rate; `delays[method] = seconds`
+makes a method that slow to answer.
 
 Messages: chat.postMessage stores each message in its conversation (a DM to a user id
 goes to that user's "D..." channel), with its `metadata` as Slack keeps it, and
@@ -79,6 +80,7 @@ class FakeSlack:
         # makes processes that each use their own token overlap, however loaded the machine.
         self.posts_wait_for_tokens = 0
         self._tokens_seen: set[str] = set()
+        self.delays: dict[str, float] = {}  # seconds a method takes to answer (a hung Slack)
         self.socket_urls: Callable[[], str] | None = None  # Socket Mode connection URLs
         self._window: deque[float] = deque()
         # Stored messages per conversation id, oldest first (see conversations.history).
@@ -284,6 +286,8 @@ class FakeSlack:
         self.record(method, args, token)
         if method == "chat.postMessage" and self.post_delay:
             time.sleep(self.post_delay)
+        if self.delays.get(method):
+            time.sleep(self.delays[method])
         if error:
             return 200, {"ok": False, "error": error}, {}
         if method == "apps.connections.open":

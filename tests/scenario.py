@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from typing import Any
 
 from sqlalchemy import select
@@ -28,6 +30,30 @@ def stored_drafts(bench: Running) -> list[Draft]:
 def member(bench: Running, user: str = "U100") -> Member:
     with bench.db.begin() as session:
         return session.scalars(select(Member).where(Member.slack_user_id == user)).one()
+
+
+def settle(bench: Running, timeout: float = 10.0) -> None:
+    """Wait until work queued after earlier answers (profile refreshes, forms) is done:
+    one barrier task per worker can only start once each worker finished what it had."""
+    pool = bench.deps.background
+    workers = pool._max_workers  # type: ignore[attr-defined]
+    barrier = threading.Barrier(workers + 1)
+    for _ in range(workers):
+        pool.submit(barrier.wait, timeout)
+    barrier.wait(timeout)
+
+
+def profile_known(bench: Running, user: str = "U100", timeout: float = 5.0) -> Member:
+    """The member once their Slack profile (name, time zone) is in: a first contact is
+    created from the request alone, and `users.info` is asked after the answer."""
+    deadline = time.monotonic() + timeout
+    while True:
+        with bench.db.begin() as session:
+            found = session.scalars(select(Member).where(Member.slack_user_id == user)).first()
+        if found is not None and found.profile_refreshed_at is not None:
+            return found
+        assert time.monotonic() < deadline, f"no profile for {user} after {timeout} s"
+        time.sleep(0.02)
 
 
 def block(view: dict[str, Any], block_id: str) -> dict[str, Any]:

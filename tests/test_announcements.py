@@ -13,6 +13,7 @@ from bot.store.models import Announcement, Member, Nudge, ProgramPost
 from scheduler.runner import run_pass, scheduler_gateway
 from tests.conftest import COORDINATOR, Running
 from tests.program_helpers import audit, counts, ephemeral_text, import_roster
+from tests.scenario import profile_known
 
 # The roster: U301 mentor (hematology), U302 (mia) mentor (blood bank),
 # U401 mentee (hematology), U402 (ned) mentee (blood bank).
@@ -160,6 +161,7 @@ def test_channel_delivery_needs_a_channel_and_a_later_time_needs_a_date(program:
 def test_scheduled_announcement_goes_out_at_its_time_once(program: Running) -> None:
     import_roster(program)
     form = open_form(program)
+    profile_known(program, COORDINATOR)  # the form's time is in their own zone
     # The coordinator is in Chicago: Monday Nov 23, 08:00 local is 14:00 UTC.
     reply = program.client.submit(
         form,
@@ -192,12 +194,13 @@ def test_scheduled_announcement_goes_out_at_its_time_once(program: Running) -> N
 
 def test_only_coordinators_announce_or_set_the_channel(program: Running) -> None:
     import_roster(program)
+    form = open_form(program)
+    profile_known(program, COORDINATOR)  # opening the form made them a member
     before = counts(program)
     for text in ("announce", "channel <#C0PROGRAM|mentoring>"):
         reply = program.client.command("/program", text, user="U301")
         assert "only for the mentorship program's coordinators" in ephemeral_text(reply)
     # A forged submission of the form is refused too.
-    form = open_form(program)
     reply = program.client.submit(
         form, {"message": "Hi all", "audience": "everyone", "delivery": "dm"}, user="U301"
     )

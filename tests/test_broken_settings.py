@@ -225,7 +225,7 @@ def test_a_postgresql_server_that_never_answers_is_given_up_on(tmp_path: Path) -
 
 
 def test_the_default_connect_timeout_is_bounded(tmp_path: Path) -> None:
-    """No connect_timeout in the URL: Benchmate's own (bot/store/db.py, 10 s) applies."""
+    """No connect_timeout in the URL: Benchmate's own (bot/store/db.py, 2 s) applies."""
     with socket.socket() as silent:
         silent.bind(("127.0.0.1", 0))
         silent.listen()

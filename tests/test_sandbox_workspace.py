@@ -145,3 +145,32 @@ def test_group_dms_and_reactions() -> None:
     assert {c["id"] for c in ada["channels"]} == {"D0ADA", "C0LAB", group}
     assert ada["messages"][-1]["reactions"] == [{"name": "tada", "users": [BOT_USER]}]
     assert ws.call("auth.test", {}, "xoxb-other")["error"] == "invalid_auth"
+
+
+def test_history_finds_a_posted_message_by_its_metadata_newest_first() -> None:
+    """What a worker taking over a crashed send reads (bot/rules/once.py)."""
+    ws = workspace()
+    key = {"event_type": "benchmate_ledger", "event_payload": {"key": "nudge/T/1/weekly/W48"}}
+    first = call(ws, "chat.postMessage", channel="U0ADA", text="one")
+    second = call(ws, "chat.postMessage", channel="U0ADA", text="two", metadata=key)
+    call(ws, "chat.postMessage", channel="U0ADA", text="reply", thread_ts=first["ts"])
+    call(ws, "chat.postEphemeral", channel="U0ADA", user="U0ADA", text="only you")
+
+    plain = call(ws, "conversations.history", channel=second["channel"])
+    assert [m["text"] for m in plain["messages"]] == ["two", "one"]
+    assert all("metadata" not in m for m in plain["messages"])
+
+    full = call(ws, "conversations.history", channel=second["channel"], include_all_metadata=True)
+    assert full["messages"][0]["metadata"] == key
+
+    paged = call(ws, "conversations.history", channel=second["channel"], limit=1)
+    assert paged["has_more"] and [m["text"] for m in paged["messages"]] == ["two"]
+    rest = call(
+        ws,
+        "conversations.history",
+        channel=second["channel"],
+        limit=1,
+        cursor=paged["response_metadata"]["next_cursor"],
+    )
+    assert [m["text"] for m in rest["messages"]] == ["one"] and not rest["has_more"]
+    assert call(ws, "conversations.history", channel="C0NOPE")["error"] == "channel_not_found"

@@ -78,8 +78,8 @@ def socket_app(tmp_path: Path, slack: FakeSlack) -> Iterator[SocketApp]:
 
 
 def wins_in(db_url: str, count: int) -> list[Win]:
-    """The wins in the app's database once there are `count` (it commits `/win` a few
-    milliseconds after answering: bot/store/later.py), or what is there after 5 s."""
+    """The wins in the app's database once there are `count` (the envelope is sent
+    before the app has handled it), or what is there after 5 s."""
     db = Database(db_url)
     deadline = time.monotonic() + 5
     try:

@@ -16,6 +16,7 @@ from bot.usecases.members import ensure_member, refresh_member
 from scheduler.base import Sent
 from scheduler.runner import run_pass, scheduler_gateway
 from tests.conftest import Running
+from tests.scenario import settle
 
 # The bench clock starts Friday Nov 20 2026, 15:00 UTC (09:00 in Chicago, 20:30 in Kolkata).
 FRIDAY_14_CHICAGO = datetime(2026, 11, 20, 20, 0, tzinfo=UTC)
@@ -28,6 +29,7 @@ def join(bench: Running, *users: str) -> None:
 
 
 def tick(bench: Running, at: datetime | None = None) -> list[Sent]:
+    settle(bench)  # a first contact's time zone arrives after the answer
     if at is not None:
         bench.clock.current = at
     return run_pass(bench.deps, scheduler_gateway(bench.deps), bench.clock.now())

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import date
-from typing import Any, Protocol
+from typing import Any
 
 from bot.blocks.common import (
     Block,
@@ -39,17 +39,6 @@ HELP_TEXT = (
 )
 
 
-class LoggedWin(Protocol):
-    """What the answer to a logged win shows: a stored `Win` or one still queued."""
-
-    @property
-    def key(self) -> str: ...
-    @property
-    def text(self) -> str: ...
-    @property
-    def is_private(self) -> bool: ...
-
-
 def help_blocks(prefix: str | None = None) -> list[Block]:
     blocks = [section(prefix)] if prefix else []
     return [*blocks, section(HELP_TEXT)]
@@ -59,7 +48,7 @@ def quote(text: str) -> str:
     return "\n".join("> " + line for line in escape(text).splitlines() or [""])
 
 
-def logged_blocks(wins: Sequence[LoggedWin]) -> list[Block]:
+def logged_blocks(wins: Sequence[Win]) -> list[Block]:
     """The ephemeral answer to `/win <text>`: each win, with Edit, and one Undo."""
     noun = "win" if len(wins) == 1 else f"{len(wins)} wins"
     private = " (kept private)" if any(w.is_private for w in wins) else ""

@@ -168,9 +168,10 @@ def credits_csv(credits: Sequence[CreditRecord]) -> str:
 
 
 def credits_markdown(heading: str, summary: Sequence[str], credits: Sequence[CreditRecord]) -> str:
-    """A transcript for a CMP (or licence) declaration: the summary, then each credit."""
-    lines = [f"# {md_text(heading)}", ""]
-    lines += [f"- {md_text(line)}" for line in summary] + ["", "## Credits", ""]
+    """A transcript for a CMP (or licence) declaration: the summary, then each credit.
+    `heading` and `summary` are Markdown the caller built (names in them through
+    `md_text`); the credits' own text is made inert here."""
+    lines = [f"# {heading}", "", *[f"- {line}" for line in summary], "", "## Credits", ""]
     if not credits:
         lines.append("No credits recorded.")
     for c in credits:

@@ -22,7 +22,6 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment
 
 from bot.rules.catalog import CAREER_LEVELS, CATEGORIES, CERTIFICATIONS, LAB_SECTIONS, SHIFTS
 
@@ -187,6 +186,9 @@ def propose(
     columns = np.repeat(np.arange(len(mentors)), slots)
     if columns.size == 0:
         return []
+    # Imported here: scipy.optimize costs every process a third of a second at start-up.
+    from scipy.optimize import linear_sum_assignment
+
     rows, cols = linear_sum_assignment(weights[:, columns], maximize=True)
     proposals = []
     for i, slot in zip(rows, cols, strict=True):

@@ -5,25 +5,40 @@ the first delivery the only one handled."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import Table, delete
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from bot.store.db import dialect_insert
 from bot.store.models import SlackEvent
 
 KEEP = timedelta(days=2)  # Slack retries for about an hour; keep well past that
 
 
-def first_delivery(session: Session, team_id: str, event_id: str, now: datetime) -> bool:
-    """Record the event; False if it was recorded before (a retry)."""
-    row = session.execute(
-        dialect_insert(session, SlackEvent)
-        .values(team_id=team_id, event_id=event_id[:64], received_at=now)
+def _record(insert: Any, table: Table) -> Any:
+    return (
+        insert(table)
         .on_conflict_do_nothing(index_elements=["team_id", "event_id"])
-        .returning(SlackEvent.id)
-    ).scalar_one_or_none()
-    return row is not None
+        .returning(table.c.id)
+    )
+
+
+# Built once per dialect: this INSERT runs on every `/win`, and building and keying a
+# statement anew each time cost more than executing it.
+_TABLE: Table = SlackEvent.__table__  # type: ignore[assignment]
+RECORD = {
+    "postgresql": _record(postgresql.insert, _TABLE),
+    "sqlite": _record(sqlite.insert, _TABLE),
+}
+
+
+def first_delivery(session: Session, team_id: str, event_id: str, now: datetime) -> bool:
+    """Record the event (or request key); False if it was recorded before (a retry or a
+    replay). The unique (team, id) decides, even between racing processes."""
+    statement = RECORD[session.get_bind().dialect.name]
+    values = {"team_id": team_id, "event_id": event_id[:64], "received_at": now}
+    return session.execute(statement, values).first() is not None
 
 
 def prune(session: Session, now: datetime) -> int:

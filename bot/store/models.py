@@ -147,8 +147,8 @@ class Win(Base):
     __tablename__ = "wins"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    # Buttons and forms name a win by this key: `/win <text>` answers before the row
-    # (and so its id) exists; see bot/store/later.py.
+    # Buttons and forms name a win by this key (answers already sent carry it, so it
+    # stays even though wins are now stored before the answer).
     key: Mapped[str] = mapped_column(String(32), unique=True, default=new_key)
     team_id: Mapped[str] = mapped_column(String(32))
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)

@@ -66,20 +66,20 @@ def apply_profile(member: Member, profile: SlackUser | None, now: datetime) -> N
         member.next_prompt_period = None
 
 
-def ensure_member(
-    db: Database, gateway: SlackGateway, team_id: str, user_id: str, now: datetime
-) -> Member:
-    """The member for this Slack user, created on first contact.
-
-    A new member's profile is fetched before they are created, so their first win
-    already gets their own local date. An existing member is returned at once;
-    `refresh_member` brings a stale profile up to date after the request is answered.
-    """
+def member_from_request(db: Database, team_id: str, user_id: str, now: datetime) -> Member:
+    """The member for this Slack user, created on first contact from the request alone
+    (ids; UTC until their profile is known). Asks Slack nothing, so it is safe before an
+    answer: `refresh_member` fetches the profile after it."""
     with db.begin() as session:
         member = find_member(session, team_id, user_id)
         if member is not None:
             return member
-    profile = fetch_profile(gateway, user_id)
+    return _create(db, team_id, user_id, None, now)
+
+
+def _create(
+    db: Database, team_id: str, user_id: str, profile: SlackUser | None, now: datetime
+) -> Member:
     try:
         with db.begin() as session:
             member = Member(team_id=team_id, slack_user_id=user_id, created_at=now)
@@ -92,6 +92,22 @@ def ensure_member(
             member = find_member(session, team_id, user_id)
             assert member is not None
             return member
+
+
+def ensure_member(
+    db: Database, gateway: SlackGateway, team_id: str, user_id: str, now: datetime
+) -> Member:
+    """The member for this Slack user, created on first contact.
+
+    A new member's profile is fetched before they are created. This waits on Slack:
+    only for work done after the answer (answers use `member_from_request`). An
+    existing member is returned at once.
+    """
+    with db.begin() as session:
+        member = find_member(session, team_id, user_id)
+        if member is not None:
+            return member
+    return _create(db, team_id, user_id, fetch_profile(gateway, user_id), now)
 
 
 def refresh_member(

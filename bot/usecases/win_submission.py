@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from sqlalchemy import select
+
 from bot.blocks import state
 from bot.blocks import wins as blocks
 from bot.rules.catalog import CATEGORIES
@@ -18,10 +20,12 @@ from bot.store.models import WIN_SOURCES, Member, Win
 from bot.usecases.credentials import add_credit, check_credit_fields
 from bot.usecases.wins import (
     Rejected,
+    Replayed,
     WinDetails,
     add_wins,
     check_text,
     discard_draft,
+    first_time,
     goal_choices,
     update_win,
 )
@@ -44,7 +48,7 @@ class Warn:
     view: dict[str, Any]
 
 
-Result = Saved | FieldErrors | Warn
+Result = Saved | FieldErrors | Warn | Replayed
 
 
 # private_metadata is ours, but it is read back from a request: take only what we wrote.
@@ -95,9 +99,13 @@ def submit_win_form(
     view: dict[str, Any],
     now: datetime,
     catalog: Catalog | None = None,
+    *,
+    key: str | None = None,
 ) -> Result:
-    """With `catalog`, the form's optional continuing-education part (hours or points,
-    areas, provider) records one CE credit for the (first) win saved."""
+    """What the submitted win form means. New wins are saved once per `key` (see
+    bot/usecases/wins.py request_key): a replayed submission is Replayed. With
+    `catalog`, the form's optional continuing-education part (hours or points, areas,
+    provider) records one CE credit for the (first) win saved, in the same unit of work."""
     meta = state.metadata(view)
     text = state.text(view, "text")
     category = state.selected(view, "category")
@@ -165,8 +173,12 @@ def submit_win_form(
     assert isinstance(checked, list)
     texts = [text.strip()] if source == "shortcut" else checked
     with db.begin() as session:
+        if not first_time(session, member, key, now):
+            return Replayed()
         wins = add_wins(session, member, texts, source, now, details, phi_flagged=flagged)
         if isinstance(ce, CEPart) and wins:
+            # add_wins returns the rows without ids: find the first one by its key.
+            win_id = session.scalar(select(Win.id).where(Win.key == wins[0].key))
             add_credit(
                 session,
                 team_id=member.team_id,
@@ -177,7 +189,7 @@ def submit_win_form(
                 points=ce.points,
                 areas=ce.areas,
                 now=now,
-                win_id=wins[0].id,
+                win_id=win_id,
             )
     if draft_id is not None:
         discard_draft(db, member, draft_id)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from bot.blocks import wins as blocks
@@ -16,7 +16,7 @@ from bot.rules.localtime import local_date
 from bot.rules.phi import Finding, find_phi
 from bot.rules.wins import MAX_WINS_PER_ENTRY, length_problem, split_wins
 from bot.store.db import Database
-from bot.store.later import OnError
+from bot.store.events import first_delivery
 from bot.store.models import Draft, Goal, Member, Win, new_key
 
 
@@ -32,18 +32,11 @@ class WinDetails:
     in_digest: bool = False  # "share in the weekly program digest"
 
 
-@dataclass(frozen=True, slots=True)
-class QueuedWin:
-    """A win on its way to the database (bot/store/later.py): what the answer shows."""
-
-    key: str
-    text: str
-    is_private: bool = False
-
-
 @dataclass(frozen=True)
 class Logged:
-    wins: Sequence[Win | QueuedWin]
+    """Stored: the unit of work that saved these wins has committed durably."""
+
+    wins: Sequence[Win]
 
 
 @dataclass(frozen=True)
@@ -60,7 +53,27 @@ class Rejected:
     reason: str
 
 
-Outcome = Logged | Held | Rejected
+@dataclass(frozen=True)
+class Replayed:
+    """The same Slack request came again (same trigger id): it was handled before, and
+    nothing is saved twice."""
+
+
+Outcome = Logged | Held | Rejected | Replayed
+
+
+def request_key(trigger_id: object) -> str | None:
+    """The key that makes a request's writes happen once: Slack gives every slash
+    command and form submission a fresh `trigger_id`, and a replayed request (within
+    the signature's five minutes) carries the same one. Kept in the `slack_events`
+    table, beside event ids, in the same transaction as the writes it guards."""
+    return f"trigger:{trigger_id}" if trigger_id else None
+
+
+def first_time(session: Session, member: Member, key: str | None, now: datetime) -> bool:
+    """Record the request's key in this unit of work; False when it was there already.
+    A crash before the commit loses both the key and the writes, never one of them."""
+    return key is None or first_delivery(session, member.team_id, key, now)
 
 
 def check_text(text: str) -> Rejected | list[str]:
@@ -88,41 +101,44 @@ def submit_text(
     now: datetime,
     details: WinDetails | None = None,
     *,
-    write_behind: OnError | None = None,
+    key: str | None = None,
 ) -> Outcome:
     """Log the wins in `text`, hold it if it may carry patient data, or say why not.
 
-    With `write_behind`, the wins are queued and committed just after the caller
-    answers (bot/store/later.py); `write_behind` gets any rows that could not be saved.
+    Logged and Held come back only once committed (durably: bot/store/db.py). With
+    `key` (see `request_key`), a request seen before saves nothing and is Replayed.
+    Raises DatabaseUnavailable when the database does not answer: nothing is saved.
     """
     checked = check_text(text)
     if isinstance(checked, Rejected):
         return checked
     details = details or WinDetails()
     findings = find_phi(text)
-    if not findings and write_behind is not None and details.goal_id is None:
-        rows = [win_row(member, piece, source, now, details) for piece in checked]
-        db.insert_later(Win.__table__, rows, write_behind)
-        return Logged([QueuedWin(row["key"], row["text"]) for row in rows])
-    if findings:
-        return Held(hold_text(db, member, text, source, now), text.strip(), findings)
     with db.begin() as session:
+        if not first_time(session, member, key, now):
+            return Replayed()
+        if findings:
+            return Held(add_draft(session, member, text, source, now), text.strip(), findings)
         return Logged(add_wins(session, member, checked, source, now, details))
 
 
 def hold_text(db: Database, member: Member, text: str, source: str, now: datetime) -> int:
     """Keep text as a draft, seen only by its author, until they decide; its id."""
     with db.begin() as session:
-        draft = Draft(
-            team_id=member.team_id,
-            member_id=member.id,
-            text=text.strip(),
-            source=source,
-            created_at=now,
-        )
-        session.add(draft)
-        session.flush()
-        return draft.id
+        return add_draft(session, member, text, source, now)
+
+
+def add_draft(session: Session, member: Member, text: str, source: str, now: datetime) -> int:
+    draft = Draft(
+        team_id=member.team_id,
+        member_id=member.id,
+        text=text.strip(),
+        source=source,
+        created_at=now,
+    )
+    session.add(draft)
+    session.flush()
+    return draft.id
 
 
 def win_row(
@@ -154,6 +170,9 @@ def win_row(
     }
 
 
+_INSERT_WIN = insert(Win.__table__)  # built once: it runs on every /win
+
+
 def add_wins(
     session: Session,
     member: Member,
@@ -164,15 +183,16 @@ def add_wins(
     *,
     phi_flagged: bool = False,
 ) -> list[Win]:
-    """Insert one win per text, now, in the caller's unit of work."""
+    """Insert one win per text, now, in the caller's unit of work. Returns the wins as
+    written, without their ids (nothing reads those: buttons name a win by its key)."""
     goal_id = details.goal_id if own_goal(session, member, details.goal_id) else None
-    wins = [
-        Win(**win_row(member, text, source, now, details, goal_id=goal_id, phi_flagged=phi_flagged))
+    rows = [
+        win_row(member, text, source, now, details, goal_id=goal_id, phi_flagged=phi_flagged)
         for text in texts
     ]
-    session.add_all(wins)
-    session.flush()
-    return wins
+    # A Core INSERT: the ORM's unit of work cost more than the row itself.
+    session.execute(_INSERT_WIN, rows)
+    return [Win(**row) for row in rows]
 
 
 def own_goal(session: Session, member: Member, goal_id: int | None) -> bool:

@@ -167,6 +167,9 @@ def register(app: App, deps: Deps) -> None:
             with deps.db.begin() as session:
                 channel = program_channel(session, team)
             open_modal(gateway, respond, trigger, announce_modal(channel=channel))
+            # The form's "later" time is in the coordinator's own zone: know it (after the
+            # form is open, before they submit) rather than take UTC for a first contact.
+            ensure_member(deps.db, gateway, team, me, deps.clock.now())
 
     def open_modal(
         gateway: SlackGateway, respond: Respond, trigger: str, view: dict[str, Any]

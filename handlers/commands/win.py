@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from typing import Any
 
@@ -14,12 +15,23 @@ from bot.blocks.credentials import record_offer
 from bot.deps import Deps
 from bot.rules.credentials import detect_ce
 from bot.slack.gateway import SlackGateway, in_words
-from bot.store.later import OnError
-from bot.store.models import Member
-from bot.usecases.members import needs_refresh
+from bot.store.db import DatabaseUnavailable
+from bot.store.models import Win
+from bot.usecases.members import ensure_member
 from bot.usecases.preferences import prefs_form
-from bot.usecases.wins import Held, Logged, Rejected, latest_wins, submit_text, win_form
-from handlers.context import after_ack, current_member, refresh_profile, remembered_member
+from bot.usecases.wins import (
+    Held,
+    Logged,
+    Rejected,
+    Replayed,
+    latest_wins,
+    request_key,
+    submit_text,
+    win_form,
+)
+from handlers.context import after_ack, refresh_profile, remembered_member, team_id
+
+log = logging.getLogger(__name__)
 
 SUB_COMMANDS = ("list", "help", "settings")
 
@@ -38,18 +50,16 @@ def request_kind(text: str) -> str:
     return "log"
 
 
-def tell_lost(client: WebClient, member: Member) -> OnError:
-    """What to do if queued wins cannot be saved: give the member their words back."""
+def unavailable_text(text: str) -> str:
+    """The honest answer while the database is down: not saved, and their words back."""
+    return (
+        "Sorry, I couldn't save your win: the database is unreachable right now, so "
+        "nothing was saved. Here is your text, so nothing is lost; please log it again "
+        f"in a few minutes:\n```{blocks.escape(text)}```"
+    )
 
-    def lost(rows: list[dict[str, Any]], error: Exception) -> None:
-        texts = "\n".join(f"• {blocks.escape(row['text'])}" for row in rows)
-        SlackGateway(client).dm(
-            member.slack_user_id,
-            "Sorry, I couldn't save your win just now (the database did not answer). "
-            f"Here it is, so nothing is lost; please log it again in a while:\n{texts}",
-        )
 
-    return lost
+REPLAYED = "That `/win` was handled already; nothing was added again."
 
 
 MAX_CE_OFFERS = 3
@@ -58,7 +68,7 @@ MAX_CE_OFFERS = 3
 def register(app: App, deps: Deps) -> None:
     area_names = deps.settings.credential_catalog.area_names()
 
-    def ce_offers(wins: Sequence[blocks.LoggedWin]) -> list[dict[str, Any]]:
+    def ce_offers(wins: Sequence[Win]) -> list[dict[str, Any]]:
         """ "Record as CE credit" under wins whose words read like continuing education
         (private wins too: a credit is the member's own)."""
         offers: list[dict[str, Any]] = []
@@ -71,9 +81,10 @@ def register(app: App, deps: Deps) -> None:
     def answer_win(
         ack: Any, command: dict[str, Any], client: WebClient, context: BoltContext
     ) -> None:
-        """Answers in the request thread, with database work only. What calls Slack (the
-        form, a profile refresh) goes to `after_ack`: Bolt's lazy listeners copy the whole
-        request first, which cost more than logging the win (bench/win_latency.py)."""
+        """Answers in the request thread, with database work only: "Logged" goes out
+        once the win is durably committed (bot/store/db.py), and nothing here waits on
+        Slack. What calls Slack (the form, a profile refresh) goes to `after_ack`: Bolt's
+        lazy listeners copy the whole request first (bench/win_latency.py)."""
         text = str(command.get("text") or "")
         kind = request_kind(text)
         if kind in ("form", "settings"):
@@ -90,17 +101,19 @@ def register(app: App, deps: Deps) -> None:
             )
             ack(response_type="ephemeral", blocks=blocks.help_blocks(hint), text=hint)
             return
-        member = remembered_member(deps, client, context)
-        if needs_refresh(member, deps.clock.now()):
-            after_ack(deps, refresh_profile, deps, client, context)
-        if kind == "list":
-            with deps.db.begin() as session:
-                listed = blocks.list_blocks(latest_wins(session, member.id))
-            ack(response_type="ephemeral", blocks=listed, text="Your latest wins")
+        try:
+            member = remembered_member(deps, client, context)
+            if kind == "list":
+                with deps.db.begin() as session:
+                    listed = blocks.list_blocks(latest_wins(session, member.id))
+                ack(response_type="ephemeral", blocks=listed, text="Your latest wins")
+                return
+            key = request_key(command.get("trigger_id"))
+            outcome = submit_text(deps.db, member, text, "slash", deps.clock.now(), key=key)
+        except DatabaseUnavailable as exc:
+            log.warning("/win not saved, the database is unavailable: %s", exc)
+            ack(response_type="ephemeral", text=unavailable_text(text))
             return
-        outcome = submit_text(
-            deps.db, member, text, "slash", deps.clock.now(), write_behind=tell_lost(client, member)
-        )
         if isinstance(outcome, Logged):
             logged = blocks.logged_blocks(outcome.wins)
             answer = [*logged[:-1], *ce_offers(outcome.wins), logged[-1]]  # Undo stays last
@@ -111,14 +124,20 @@ def register(app: App, deps: Deps) -> None:
                 blocks=blocks.held_blocks(outcome.draft_id, outcome.text, outcome.findings),
                 text="Nothing saved yet: this may contain patient information.",
             )
+        elif isinstance(outcome, Replayed):
+            ack(response_type="ephemeral", text=REPLAYED)
         elif isinstance(outcome, Rejected):
             # Echo the text so nothing the member typed is lost.
             echo = f"{outcome.reason}\nHere is what you wrote:\n```{blocks.escape(text)}```"
             ack(response_type="ephemeral", text=echo)
 
     def open_form(command: dict[str, Any], client: WebClient, context: BoltContext) -> None:
-        """The win form for a bare `/win`, the preferences for `/win settings`."""
-        member = current_member(deps, client, context)
+        """The win form for a bare `/win`, the preferences for `/win settings`. Runs
+        after the answer, so a first contact's profile is fetched before the form is
+        built (its date is then in their own time zone); a day-old one after it."""
+        now = deps.clock.now()
+        gateway = SlackGateway(client)
+        member = ensure_member(deps.db, gateway, team_id(context), str(context.user_id), now)
         if request_kind(str(command.get("text") or "")) == "settings":
             view, again = prefs_form(member), "/win settings"
         else:
@@ -126,7 +145,7 @@ def register(app: App, deps: Deps) -> None:
             again = "/win"
         assert view is not None
         try:
-            SlackGateway(client).open_view(str(command.get("trigger_id")), view)
+            gateway.open_view(str(command.get("trigger_id")), view)
         except SlackApiError as exc:
             Respond(response_url=str(command.get("response_url")))(
                 response_type="ephemeral",

@@ -13,16 +13,26 @@ from bot.blocks.wins import WIN_MODAL, quote
 from bot.deps import Deps
 from bot.usecases.home import publish_home
 from bot.usecases.win_submission import FieldErrors, Saved, Warn, submit_win_form
+from bot.usecases.wins import Replayed, request_key
 from handlers.context import current_member
 
 
 def register(app: App, deps: Deps) -> None:
-    def save_win(ack: Any, view: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+    def save_win(
+        ack: Any,
+        body: dict[str, Any],
+        view: dict[str, Any],
+        client: WebClient,
+        context: BoltContext,
+    ) -> None:
         member = current_member(deps, client, context)
+        key = request_key(body.get("trigger_id"))
         result = submit_win_form(
-            deps.db, member, view, deps.clock.now(), deps.settings.credential_catalog
+            deps.db, member, view, deps.clock.now(), deps.settings.credential_catalog, key=key
         )
-        if isinstance(result, FieldErrors):
+        if isinstance(result, Replayed):
+            ack()  # handled before: close the form, save nothing again
+        elif isinstance(result, FieldErrors):
             ack(response_action="errors", errors=result.errors)
         elif isinstance(result, Warn):
             ack(response_action="update", view=result.view)
