@@ -1,5 +1,5 @@
 """The `benchmate` command: serve, socket, clock, tick, db upgrade, export, roster import,
-report, sandbox."""
+report, sandbox, phi-check."""
 
 from __future__ import annotations
 
@@ -11,12 +11,15 @@ import threading
 import time
 from collections.abc import Sequence
 from datetime import datetime
+from pathlib import Path
 
 from bot.clock import Clock, FileClock, FixedClock, SystemClock
 from bot.config import ConfigError, Settings, load_settings, refused
 from bot.deps import Deps
 from bot.logs import quieted, setup_logging
+from bot.rules import phi_corpus
 from bot.rules.export import FORMATS
+from bot.rules.phi import Guard
 from bot.store.db import (
     Database,
     describe_database_error,
@@ -81,6 +84,12 @@ def parser() -> argparse.ArgumentParser:
     report = commands.add_parser("report", help="the mentorship program's impact report")
     report.add_argument("--format", choices=("md", "json"), default="md")
     report.add_argument("--team", help="Slack team id, when the database serves several")
+
+    phi_check = commands.add_parser(
+        "phi-check", help="measure the patient-data guard on a labelled corpus"
+    )
+    phi_check.add_argument("--corpus", required=True, help="the corpus file (label, kind, text)")
+    phi_check.add_argument("--members", help="workspace members' names, one a line (colleagues)")
     return top
 
 
@@ -336,6 +345,22 @@ def run_report(settings: Settings, fmt: str, team: str | None) -> int:
     return 0
 
 
+def run_phi_check(settings: Settings, corpus: str, members: str | None) -> int:
+    """Recall, false holds, counts per kind and every mistake, with the configured rules
+    (BENCHMATE_PHI_RULES). Exit 0 when the targets are met, 1 when not, 2 on bad input."""
+    try:
+        examples = phi_corpus.parse_corpus(Path(corpus).read_text(encoding="utf-8"))
+        listed = Path(members).read_text(encoding="utf-8") if members else ""
+        names = phi_corpus.parse_members(listed)
+    except (OSError, UnicodeDecodeError, phi_corpus.CorpusError) as exc:
+        print(f"benchmate: cannot read the corpus: {exc}", file=sys.stderr)
+        return 2
+    guard = Guard(rules=settings.phi_rules).with_colleagues(names)
+    report = phi_corpus.evaluate(examples, guard)
+    print(report.text())
+    return 0 if report.meets_targets else 1
+
+
 def exit_on_sigterm() -> None:
     """Hosts stop processes with SIGTERM, which by default ends Python on the spot.
     Exiting the ordinary way instead lets work after an answer finish (wins themselves
@@ -378,6 +403,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_roster_import(settings, args.file, dry_run=args.dry_run, team=args.team)
         elif args.command == "report":
             return run_report(settings, args.format, args.team)
+        elif args.command == "phi-check":
+            return run_phi_check(settings, args.corpus, args.members)
     except ConfigError as exc:
         print(f"benchmate: configuration error: {exc}", file=sys.stderr)
         return 2

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 from dotenv import dotenv_values
 
 from bot.rules.credentials import Catalog, CatalogError, load_catalog
+from bot.rules.phi import RULES, RulesError, parse_rules
 
 SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_DATABASE_URL = "sqlite:///benchmate.db"
@@ -49,6 +50,8 @@ class Settings:
     port: int = DEFAULT_PORT
     # The credential catalog: built in, plus a deployer's BENCHMATE_CREDENTIAL_CATALOG file.
     credential_catalog: Catalog = field(default_factory=load_catalog)
+    # The patient-data guard's enabled rules (BENCHMATE_PHI_RULES; default: all).
+    phi_rules: frozenset[str] = frozenset(RULES)
     # Settings still holding the .env.example placeholder (they count as not set).
     placeholders: frozenset[str] = field(default_factory=frozenset)
     # Sandbox and tests only: read `now` from this file (bot/clock.py FileClock).
@@ -167,6 +170,10 @@ def load_settings(
         raise ConfigError(
             f"BENCHMATE_CREDENTIAL_CATALOG: {exc} (see docs/credentials.md for the format)"
         ) from exc
+    try:
+        phi_rules = parse_rules(get("BENCHMATE_PHI_RULES"))
+    except RulesError as exc:
+        raise ConfigError(str(exc)) from None
 
     port_text = get("PORT") or str(DEFAULT_PORT)
     if not port_text.isdigit() or not 0 < int(port_text) < 65536:
@@ -189,6 +196,7 @@ def load_settings(
         review_dates=review_dates,
         port=int(port_text),
         credential_catalog=catalog,
+        phi_rules=phi_rules,
         placeholders=placeholders,
         clock_file=clock_file,
     )

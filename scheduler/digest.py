@@ -29,7 +29,15 @@ def weekly_digest(deps: Deps, gateway: SlackGateway, now: datetime, *, dry_run: 
         return [Sent(KIND, channel, week.period, "would send") for _, channel in targets]
     lines = []
     for team, channel in targets:
-        posted = post_digest(deps.db, gateway, team_id=team, channel=channel, week=week, now=now)
+        posted = post_digest(
+            deps.db,
+            gateway,
+            team_id=team,
+            channel=channel,
+            week=week,
+            now=now,
+            guard=deps.phi.for_team(deps.db, team),
+        )
         if posted is not None:
             lines.append(Sent(KIND, channel, week.period, posted.status, posted.detail))
     return lines

@@ -7,6 +7,7 @@ from scheduler.base import Job
 from scheduler.credentials import credential_nudges
 from scheduler.departures import departures
 from scheduler.digest import weekly_digest
+from scheduler.directory import workspace_directory
 from scheduler.goal_reviews import goal_reviews
 from scheduler.housekeeping import prune_events, refresh_profiles
 from scheduler.meetings import meeting_nudges
@@ -24,4 +25,5 @@ JOBS: list[Job] = [
     surveys,
     weekly_digest,
     credential_nudges,
+    workspace_directory,
 ]

@@ -381,6 +381,16 @@ class FakeSlack:
         if method == "users.info":
             user = self.users.get(str(args.get("user")))
             return {"ok": True, "user": user} if user else {"ok": False, "error": "user_not_found"}
+        if method == "users.list":
+            # Pages of `limit` people; the cursor is the next index (opaque to callers).
+            ids = sorted(self.users)
+            start = int(args.get("cursor") or 0)
+            end = start + (int(args.get("limit") or 0) or len(ids))
+            return {
+                "ok": True,
+                "members": [self.users[i] for i in ids[start:end]],
+                "response_metadata": {"next_cursor": str(end) if end < len(ids) else ""},
+            }
         if method == "users.lookupByEmail":
             uid = self.emails.get(str(args.get("email", "")).lower())
             if uid is None:

@@ -9,6 +9,7 @@ import pytest
 
 from bot.config import DEFAULT_DATABASE_URL, ConfigError, load_settings
 from bot.logs import RedactSecrets
+from bot.rules.phi import RULES
 
 
 def test_defaults_need_nothing(tmp_path: Path) -> None:
@@ -26,6 +27,12 @@ def test_env_file_is_read_and_environment_wins(tmp_path: Path) -> None:
     assert settings.bot_token == "xoxb-from-file"
     assert settings.port == 5000
     assert settings.coordinators == {"U1AB", "U2CD"}
+
+
+def test_phi_rules_default_to_all_and_can_be_switched_off() -> None:
+    assert load_settings({}, env_file=None).phi_rules == frozenset(RULES)
+    settings = load_settings({"BENCHMATE_PHI_RULES": "-zip, -url"}, env_file=None)
+    assert settings.phi_rules == frozenset(RULES) - {"zip", "url"}
 
 
 def test_postgres_urls_get_a_driver() -> None:
@@ -48,6 +55,8 @@ def test_api_url_gets_a_trailing_slash() -> None:
         ({"BENCHMATE_COORDINATORS": "U1AB, alice"}, "BENCHMATE_COORDINATORS"),
         ({"PORT": "http"}, "PORT"),
         ({"PORT": "70000"}, "PORT"),
+        ({"BENCHMATE_PHI_RULES": "-zip,-postcode"}, "BENCHMATE_PHI_RULES"),
+        ({"BENCHMATE_PHI_RULES": "-zip,url"}, "BENCHMATE_PHI_RULES"),
     ],
 )
 def test_malformed_settings_name_the_variable(env: dict[str, str], names: str) -> None:

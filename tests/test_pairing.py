@@ -57,6 +57,14 @@ def test_pair_by_hand_introduces_them_in_a_group_dm(program: Running) -> None:
                     title="My private goal",
                     created_at=program.clock.now(),
                 ),
+                # Saved before the guard knew names: it never reaches the group DM.
+                Goal(
+                    team_id="T0001",
+                    member_id=eve.id,
+                    title="Get every redraw for Harold Jenkins right the first time",
+                    shared_with_mentor=True,
+                    created_at=program.clock.now(),
+                ),
             ]
         )
 
@@ -75,6 +83,7 @@ def test_pair_by_hand_introduces_them_in_a_group_dm(program: Running) -> None:
     assert "every 3 weeks" in text
     assert "Pass the SH exam" in text
     assert "My private goal" not in text  # only goals shared with a mentor
+    assert "Harold Jenkins" not in text  # never one the patient-data guard flags
 
     def introduced() -> Pair | None:
         with program.db.begin() as session:

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from bot.rules.phi import find_phi
+from bot.rules.phi import Guard, find_phi
 from bot.rules.schedule import iso_week
 
 KIND = "weekly_digest"
@@ -61,9 +61,14 @@ class SharedWin:
     phi_flagged: bool
 
 
-def may_share(win: SharedWin) -> bool:
+def may_share(win: SharedWin, guard: Guard | None = None) -> bool:
     """The member chose it, it is not private, and it carries no patient data."""
-    return win.in_digest and not win.is_private and not win.phi_flagged and not find_phi(win.text)
+    return (
+        win.in_digest
+        and not win.is_private
+        and not win.phi_flagged
+        and not find_phi(win.text, guard)
+    )
 
 
 def is_certification(win: SharedWin) -> bool:
@@ -96,10 +101,11 @@ def build(
     categories: list[str],
     goals_achieved: int,
     certification_goals: int,
+    guard: Guard | None = None,
 ) -> Digest:
     """Sort the week's shareable wins: certifications on their own, the rest grouped by
     category in `categories` order. Wins nobody may see are dropped here."""
-    shared = [w for w in wins if may_share(w)]
+    shared = [w for w in wins if may_share(w, guard)]
     certifications = [w for w in shared if is_certification(w)]
     rest = [w for w in shared if not is_certification(w)]
     order = {key: n for n, key in enumerate(categories)}

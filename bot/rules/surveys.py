@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from bot.rules.localtime import zone
-from bot.rules.phi import find_phi
+from bot.rules.phi import Guard, find_phi
 from bot.rules.report import MIN_PEOPLE
 from bot.rules.schedule import (
     Decision,
@@ -150,7 +150,7 @@ def distribution(answers: Sequence[Answer]) -> dict[int, int | None]:
     return {s: None if s in hidden else n for s, n in counts.items()}
 
 
-def summarize(answers: Sequence[Answer]) -> Results:
+def summarize(answers: Sequence[Answer], guard: Guard | None = None) -> Results:
     """Aggregate results. About fewer than MIN_PEOPLE people: only the counts. Comments
     the author did not allow, or that look like patient data, are never shown."""
     overall = score("All surveys", answers)
@@ -163,6 +163,6 @@ def summarize(answers: Sequence[Answer]) -> Results:
     comments = [
         a.comment.strip()
         for a in answers
-        if a.shareable and a.comment.strip() and not find_phi(a.comment)
+        if a.shareable and a.comment.strip() and not find_phi(a.comment, guard)
     ]
     return Results(overall, by_kind, distribution(answers), sorted(comments, key=str.casefold))

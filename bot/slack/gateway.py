@@ -36,6 +36,15 @@ class SlackUser:
 
 
 @dataclass(frozen=True)
+class Person:
+    """Someone in the workspace's directory (`users.list`)."""
+
+    id: str
+    names: tuple[str, ...]
+    deleted: bool
+
+
+@dataclass(frozen=True)
 class Posted:
     """Where a message went: the DM's channel id and the message ts."""
 
@@ -202,6 +211,26 @@ class SlackGateway:
         assert isinstance(data, dict)
         return parse_user(data.get("user") or {})
 
+    def people_page(self, cursor: str | None, limit: int) -> tuple[list[Person], str | None]:
+        """One page of `users.list` (everyone in the workspace, bots left out) and the
+        cursor of the next page, None after the last."""
+        args: dict[str, Any] = {"limit": limit}
+        if cursor:
+            args["cursor"] = cursor
+        data = self.client.users_list(**args).data
+        assert isinstance(data, dict)
+        people = [
+            Person(
+                id=str(u.get("id", "")),
+                names=_names_of(u),
+                deleted=bool(u.get("deleted")),
+            )
+            for u in data.get("members") or []
+            if not u.get("is_bot") and u.get("id") != "USLACKBOT"
+        ]
+        following = (data.get("response_metadata") or {}).get("next_cursor") or None
+        return people, following
+
     def open_group_dm(self, user_ids: list[str]) -> str:
         """The multi-person DM of these people and the app; returns its channel id."""
         data = self.client.conversations_open(users=",".join(user_ids)).data
@@ -323,6 +352,17 @@ class SlackGateway:
 
 def _text(value: Any) -> str:
     return value if isinstance(value, str) else ""
+
+
+def _names_of(user: dict[str, Any]) -> tuple[str, ...]:
+    """Every name a person goes by in Slack, the real name first, without repeats."""
+    profile = user.get("profile") or {}
+    names = [
+        profile.get("real_name"),
+        user.get("real_name"),
+        profile.get("display_name"),
+    ]
+    return tuple(dict.fromkeys(str(n).strip() for n in names if n and str(n).strip()))
 
 
 def parse_user(user: dict[str, Any]) -> SlackUser:

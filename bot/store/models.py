@@ -425,6 +425,32 @@ class SurveyResponse(Base):
     answered_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+class DirectoryPerson(Base):
+    """Someone in the workspace per `users.list`, so the patient-data guard knows the
+    colleagues who never used Benchmate (bot/usecases/directory.py)."""
+
+    __tablename__ = "directory_people"
+    __table_args__ = (UniqueConstraint("team_id", "slack_user_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32), index=True)
+    slack_user_id: Mapped[str] = mapped_column(String(32))
+    # Real name and display name, one a line: the guard looks colleagues up by either.
+    names: Mapped[str] = mapped_column(String(400), default="")
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class DirectorySync(Base):
+    """Where the workspace's `users.list` sweep stands: a page per scheduler pass."""
+
+    __tablename__ = "directory_sync"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    cursor: Mapped[str | None] = mapped_column(Text)  # the next page; None between sweeps
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
 # --- Credentials and continuing education (issue 11) ---------------------------------
 
 CYCLE_OUTCOMES = ("maintained", "lapsed")

@@ -21,7 +21,7 @@ from bot.deps import Deps
 from bot.rules import announcements as rules
 from bot.rules import once
 from bot.rules.mrkdwn import escape
-from bot.rules.phi import describe, find_phi
+from bot.rules.phi import describe
 from bot.slack.gateway import SlackGateway, make_client
 from bot.store import ledger, program_posts
 from bot.store.models import Announcement, Member, ProgramProfile, ProgramSettings
@@ -105,7 +105,7 @@ def submit_form(
         )
     if errors:
         return errors
-    findings = find_phi(text)
+    findings = deps.phi.for_team(deps.db, member.team_id).find(text)
     if findings and rules.wants_channel(delivery):
         # Never to a shared channel, whatever the box says: only DMs may be sent anyway.
         return {

@@ -26,7 +26,7 @@ from bot.rules.credentials import (
     status,
 )
 from bot.rules.localtime import local_date
-from bot.rules.phi import find_phi
+from bot.rules.phi import Guard, find_phi
 from bot.store.db import Database
 from bot.store.models import CECredit, MemberCredential, Win
 
@@ -112,6 +112,7 @@ def save_credential(
     number: str,
     cycle_end: date | str | None,
     now: datetime,
+    guard: Guard | None = None,
 ) -> MemberCredential | Problems:
     """Add a credential, or change its number and cycle end if the member has it."""
     errors: dict[str, str] = {}
@@ -121,7 +122,7 @@ def save_credential(
     number = number.strip()
     if len(number) > MAX_NUMBER:
         errors["number"] = f"Keep the number to {MAX_NUMBER} characters."
-    elif number and find_phi(number):
+    elif number and find_phi(number, guard):
         errors["number"] = "That looks like patient information; enter your own number only."
     today = local_date(now, tz)
     if not isinstance(cycle_end, date):
@@ -180,15 +181,18 @@ def check_credit_fields(
     today: date,
     catalog: Catalog,
     prefix: str = "",
+    guard: Guard | None = None,
 ) -> dict[str, str]:
-    """Why a credit's fields cannot be saved (block id -> reason); {} when they can."""
+    """Why a credit's fields cannot be saved (block id -> reason); {} when they can.
+    Free text (title, provider) goes through the patient-data guard (`guard`: the
+    workspace's configured one; None: every rule, no colleague directory)."""
     errors: dict[str, str] = {}
     if title is not None:
         if not title.strip():
             errors[f"{prefix}title"] = "Say what it was (e.g. the course's title)."
         elif len(title) > MAX_TITLE:
             errors[f"{prefix}title"] = f"Keep it to {MAX_TITLE} characters."
-        elif find_phi(title):
+        elif find_phi(title, guard):
             errors[f"{prefix}title"] = (
                 "That looks like patient information. Patient data stays in the clinical "
                 "systems: edit it out."
@@ -199,7 +203,7 @@ def check_credit_fields(
         )
     if len(provider) > MAX_PROVIDER:
         errors[f"{prefix}provider"] = f"Keep the provider to {MAX_PROVIDER} characters."
-    elif provider and find_phi(provider):
+    elif provider and find_phi(provider, guard):
         errors[f"{prefix}provider"] = (
             "That looks like patient information. Patient data stays in the clinical "
             "systems: edit it out."

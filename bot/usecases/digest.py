@@ -14,6 +14,7 @@ from bot.blocks.digest import digest_message
 from bot.rules import digest as rules
 from bot.rules import once
 from bot.rules.catalog import CATEGORIES
+from bot.rules.phi import Guard
 from bot.slack.gateway import SlackGateway
 from bot.store import program_posts
 from bot.store.db import Database
@@ -23,7 +24,7 @@ from bot.usecases.delivery import post_once
 log = logging.getLogger(__name__)
 
 
-def gather(session: Session, team_id: str, week: rules.DigestWeek) -> rules.Digest:
+def gather(session: Session, team_id: str, week: rules.DigestWeek, guard: Guard) -> rules.Digest:
     """Wins logged that week whose authors chose the digest (the rules drop any that
     are private or carry patient data), and the goals achieved that week (counted only:
     nobody chose to publish a goal)."""
@@ -63,6 +64,7 @@ def gather(session: Session, team_id: str, week: rules.DigestWeek) -> rules.Dige
         week,
         wins,
         categories=list(CATEGORIES),
+        guard=guard,
         goals_achieved=int(session.scalar(achieved) or 0),
         certification_goals=int(
             session.scalar(achieved.where(Goal.template_key == rules.CERTIFICATION_TEMPLATE)) or 0
@@ -99,6 +101,7 @@ def post_digest(
     channel: str,
     week: rules.DigestWeek,
     now: datetime,
+    guard: Guard,
 ) -> Posted | None:
     """Post the week's digest once. None when it was posted already (or is being
     posted). A week with nothing to celebrate is settled without a post."""
@@ -107,7 +110,7 @@ def post_digest(
         claim = program_posts.claim(session, **key, now=now)
         if claim is None:
             return None
-        digest = gather(session, team_id, week)
+        digest = gather(session, team_id, week, guard)
     if digest.empty:
         with db.begin() as session:
             program_posts.mark_sent(session, claim.id, now, ref="nothing to share")

@@ -74,7 +74,8 @@ def handle_dm(deps: Deps, gateway: SlackGateway, team_id: str, event: dict[str, 
             thread_ts=thread,
         )
         return "offered"
-    outcome = submit_text(deps.db, member, text, "dm_reply", now)
+    guard = deps.phi.for_team(deps.db, member.team_id)
+    outcome = submit_text(deps.db, member, text, "dm_reply", now, guard=guard)
     if isinstance(outcome, Logged):
         gateway.react(channel, ts, "white_check_mark")
         return "logged"

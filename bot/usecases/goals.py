@@ -10,7 +10,7 @@ from bot.blocks import goals as blocks
 from bot.blocks import state
 from bot.rules.catalog import CATEGORIES, TEMPLATES_BY_KEY
 from bot.rules.localtime import local_date
-from bot.rules.phi import find_phi
+from bot.rules.phi import Guard
 from bot.store.db import Database
 from bot.store.models import Goal, Member
 
@@ -37,7 +37,7 @@ def goal_form(member: Member, now: datetime) -> dict[str, Any]:
 
 
 def submit_goal_form(
-    db: Database, member: Member, view: dict[str, Any], now: datetime
+    db: Database, member: Member, view: dict[str, Any], now: datetime, guard: Guard
 ) -> GoalSaved | GoalErrors | GoalWarn:
     template = TEMPLATES_BY_KEY.get(state.selected(view, "template") or "")
     title = state.text(view, "title").strip() or (template.title if template else "")
@@ -61,7 +61,7 @@ def submit_goal_form(
     if errors:
         return GoalErrors(errors)
 
-    findings = find_phi(f"{title}\n{measure}")
+    findings = guard.find(f"{title}\n{measure}")
     if findings and not acknowledged:
         return GoalWarn(
             blocks.goal_modal(

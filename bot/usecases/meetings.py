@@ -17,7 +17,7 @@ from bot.blocks.common import Block
 from bot.rules import meetings as rules
 from bot.rules.localtime import local_date
 from bot.rules.payloads import whole_number
-from bot.rules.phi import find_phi
+from bot.rules.phi import Guard
 from bot.store import ledger
 from bot.store.db import Database
 from bot.store.models import ActionItem, Meeting, Member, Nudge, Pair
@@ -234,7 +234,7 @@ NOT_YOURS = "That pairing has ended or isn't yours, so I saved nothing."
 
 
 def submit_log(
-    db: Database, member: Member, view: dict[str, Any], now: datetime
+    db: Database, member: Member, view: dict[str, Any], now: datetime, guard: Guard
 ) -> Logged | Warn | dict[str, str]:
     """Save the "Log a meeting" form; or the form again with the patient-data warning;
     or the errors to show on it (block id -> why)."""
@@ -246,7 +246,7 @@ def submit_log(
         return {"held_on": "That's in the future: log a meeting once it happened."}
     done = [n for n in map(whole_number, state.multi_selected(view, "done")) if n is not None]
     notes, items = state.text(view, "notes"), state.text(view, "items")
-    findings = find_phi(f"{notes}\n{items}")
+    findings = guard.find(f"{notes}\n{items}")
     with db.begin() as session:
         pair = member_of_pair(session, _pair_id(view), member)
         if pair is None:

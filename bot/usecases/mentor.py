@@ -15,6 +15,7 @@ from bot.blocks.goals import goal_line
 from bot.blocks.mentor import PairLine, ProfileValues, profile_modal
 from bot.rules.credentials import Catalog
 from bot.rules.localtime import local_date
+from bot.rules.phi import Guard
 from bot.rules.roster import DEFAULT_CAPACITY, RosterRow, check_row
 from bot.store.db import Database
 from bot.store.models import Goal, Member, Pair, Win
@@ -26,10 +27,11 @@ from bot.usecases.roster import save_profile
 SHARED_WINS_SHOWN = 5
 
 
-def wins_shared_with_mentor(session: Session, mentee_id: int) -> list[Win]:
+def wins_shared_with_mentor(session: Session, mentee_id: int, guard: Guard) -> list[Win]:
     """The mentee's latest wins they shared with their mentor; never a private or
-    patient-data-flagged one, whatever the flag says."""
-    return list(
+    patient-data-flagged one, whatever the flag says, nor one today's guard flags (the
+    rules or the directory may have changed since it was saved)."""
+    wins = list(
         session.scalars(
             select(Win)
             .where(
@@ -42,11 +44,12 @@ def wins_shared_with_mentor(session: Session, mentee_id: int) -> list[Win]:
             .limit(SHARED_WINS_SHOWN)
         )
     )
+    return [w for w in wins if not guard.find(w.text)]
 
 
-def goals_shared_with_mentor(session: Session, mentee_id: int) -> list[Goal]:
+def goals_shared_with_mentor(session: Session, mentee_id: int, guard: Guard) -> list[Goal]:
     """The mentee's active goals they shared with their mentor (same rule as wins)."""
-    return list(
+    goals = list(
         session.scalars(
             select(Goal)
             .where(
@@ -59,12 +62,14 @@ def goals_shared_with_mentor(session: Session, mentee_id: int) -> list[Goal]:
             .order_by(Goal.created_at, Goal.id)
         )
     )
+    return [g for g in goals if not guard.find(f"{g.title}\n{g.measure or ''}")]
 
 
 def pair_line(
     session: Session,
     member: Member,
     pair: Pair,
+    guard: Guard,
     catalog: Catalog | None = None,
     now: datetime | None = None,
 ) -> PairLine:
@@ -76,8 +81,8 @@ def pair_line(
         helds = statuses(session, pair.mentee_id, pair.mentee.tz, catalog, now)
         if helds:
             credentials = mentee_status_line(pair.mentee.slack_user_id, helds)
-    wins = wins_shared_with_mentor(session, pair.mentee_id) if mentoring else []
-    goals = goals_shared_with_mentor(session, pair.mentee_id) if mentoring else []
+    wins = wins_shared_with_mentor(session, pair.mentee_id, guard) if mentoring else []
+    goals = goals_shared_with_mentor(session, pair.mentee_id, guard) if mentoring else []
     return PairLine(
         pair_id=pair.id,
         partner=(pair.mentee if mentoring else pair.mentor).slack_user_id,
@@ -93,13 +98,16 @@ def pair_line(
 
 
 def my_pairs(
-    db: Database, member: Member, catalog: Catalog | None = None, now: datetime | None = None
+    db: Database,
+    member: Member,
+    guard: Guard,
+    catalog: Catalog | None = None,
+    now: datetime | None = None,
 ) -> tuple[list[PairLine], bool]:
     """The member's active pairs, and whether they are on the roster."""
     with db.begin() as session:
-        lines = [
-            pair_line(session, member, p, catalog, now) for p in active_pairs(session, member.id)
-        ]
+        pairs = active_pairs(session, member.id)
+        lines = [pair_line(session, member, p, guard, catalog, now) for p in pairs]
         profile = profile_of(session, member.id)
         return lines, profile is not None and profile.left_at is None
 

@@ -16,6 +16,7 @@ from bot.blocks.program import intro_blocks, intro_text
 from bot.rules.catalog import CATEGORIES, CERTIFICATIONS
 from bot.rules.matching import LEVEL_ORDER
 from bot.rules.mrkdwn import escape
+from bot.rules.phi import Guard
 from bot.slack.gateway import SlackGateway, error_code
 from bot.store.db import Database
 from bot.store.models import Goal, Member, Pair, ProgramProfile
@@ -139,9 +140,10 @@ def end_pair(session: Session, pair: Pair, *, reason: str, now: datetime) -> Non
     cancel_open_nudges(session, pair, now)
 
 
-def first_agenda(session: Session, mentee: Member) -> list[str]:
+def first_agenda(session: Session, mentee: Member, guard: Guard) -> list[str]:
     """A first meeting's agenda from the mentee's goals: only goals they chose to share
-    with their mentor; otherwise their interests from the roster."""
+    with their mentor, never one the patient-data guard flags (the introduction goes to
+    the pair's group DM); otherwise their interests from the roster."""
     goals = session.scalars(
         select(Goal)
         .where(
@@ -149,11 +151,11 @@ def first_agenda(session: Session, mentee: Member) -> list[str]:
             Goal.status == "active",
             Goal.shared_with_mentor.is_(True),
             Goal.is_private.is_(False),
+            Goal.phi_flagged.is_(False),
         )
         .order_by(Goal.created_at)
-        .limit(3)
     )
-    titles = [g.title for g in goals]
+    titles = [g.title for g in goals if not guard.find(f"{g.title}\n{g.measure or ''}")][:3]
     profile = profile_of(session, mentee.id)
     interests = [CATEGORIES[c] for c in (profile.interests.split(",") if profile else []) if c]
     target = profile.target_certification if profile else None
@@ -167,14 +169,14 @@ def first_agenda(session: Session, mentee: Member) -> list[str]:
     return agenda
 
 
-def introduce(db: Database, gateway: SlackGateway, pair_id: int) -> bool:
+def introduce(db: Database, gateway: SlackGateway, pair_id: int, guard: Guard) -> bool:
     """Open the group DM (mentor, mentee, app) and post the introduction, once."""
     with db.begin() as session:
         pair = session.get(Pair, pair_id)
         if pair is None or pair.channel_id or pair.ended_at:
             return False
         mentor, mentee = pair.mentor.slack_user_id, pair.mentee.slack_user_id
-        agenda = first_agenda(session, pair.mentee)
+        agenda = first_agenda(session, pair.mentee, guard)
         cadence = pair.cadence_days
     try:
         channel = gateway.open_group_dm([mentor, mentee])

@@ -15,7 +15,7 @@ from bot.blocks import surveys as blocks
 from bot.rules import surveys as rules
 from bot.rules.localtime import local_date
 from bot.rules.payloads import whole_number
-from bot.rules.phi import find_phi
+from bot.rules.phi import Guard
 from bot.store import ledger
 from bot.store.db import Database
 from bot.store.models import Member, Nudge, Pair, ProgramProfile, SurveyResponse
@@ -148,7 +148,7 @@ class Saved:
 
 
 def submit(
-    db: Database, member: Member, view: dict[str, Any], now: datetime
+    db: Database, member: Member, view: dict[str, Any], now: datetime, guard: Guard
 ) -> Saved | FieldErrors | Warn:
     """Save (or replace) the member's answer: one per member, pair and survey."""
     score = state.selected(view, "satisfaction")
@@ -158,7 +158,7 @@ def submit(
     parsed = parse_value(f"{meta.get('pair_id')}:{meta.get('label')}")
     comment = state.text(view, "comment").strip()[: rules.MAX_COMMENT_CHARS]
     shareable = state.checked(view, "share")
-    findings = find_phi(comment)
+    findings = guard.find(comment)
     with db.begin() as session:
         partner = _asked(session, member, *parsed) if parsed else None
         if parsed is None or partner is None:
@@ -191,10 +191,11 @@ def submit(
     return Saved(replaced)
 
 
-def results(session: Session, team_id: str) -> rules.Results:
+def results(session: Session, team_id: str, guard: Guard) -> rules.Results:
     rows = session.scalars(
         select(SurveyResponse).where(SurveyResponse.team_id == team_id).order_by(SurveyResponse.id)
     )
     return rules.summarize(
-        [rules.Answer(r.member_id, r.period, r.satisfaction, r.comment, r.anonymous) for r in rows]
+        [rules.Answer(r.member_id, r.period, r.satisfaction, r.comment, r.anonymous) for r in rows],
+        guard,
     )

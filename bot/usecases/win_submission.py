@@ -14,7 +14,7 @@ from bot.rules.catalog import CATEGORIES
 from bot.rules.credentials import Catalog, parse_points
 from bot.rules.localtime import local_date
 from bot.rules.payloads import whole_number
-from bot.rules.phi import find_phi
+from bot.rules.phi import Guard
 from bot.store.db import Database
 from bot.store.models import WIN_SOURCES, Member, Win
 from bot.usecases.credentials import add_credit, check_credit_fields
@@ -67,7 +67,9 @@ class CEPart:
     provider: str
 
 
-def ce_part(view: dict[str, Any], catalog: Catalog, today: date) -> CEPart | dict[str, str] | None:
+def ce_part(
+    view: dict[str, Any], catalog: Catalog, today: date, guard: Guard
+) -> CEPart | dict[str, str] | None:
     """The win form's continuing-education part: None when left empty, the errors
     (block id -> why) when it cannot be saved."""
     typed = state.text(view, "ce_points")
@@ -86,6 +88,7 @@ def ce_part(view: dict[str, Any], catalog: Catalog, today: date) -> CEPart | dic
         today=today,
         catalog=catalog,
         prefix="ce_",
+        guard=guard,
     )
     if errors:
         return errors
@@ -98,6 +101,7 @@ def submit_win_form(
     member: Member,
     view: dict[str, Any],
     now: datetime,
+    guard: Guard,
     catalog: Catalog | None = None,
     *,
     key: str | None = None,
@@ -129,7 +133,7 @@ def submit_win_form(
         errors["occurred_on"] = "A win can't be in the future. Pick today or earlier."
     if category is not None and category not in CATEGORIES:
         errors["category"] = "Pick one of the listed categories."
-    ce = ce_part(view, catalog, today) if catalog is not None and not editing else None
+    ce = ce_part(view, catalog, today, guard) if catalog is not None and not editing else None
     if isinstance(ce, dict):
         errors.update(ce)
     if errors:
@@ -143,7 +147,7 @@ def submit_win_form(
         permalink=_link(meta.get("permalink")),
         in_digest=digest,
     )
-    findings = find_phi(text)
+    findings = guard.find(text)
     if findings and not acknowledged:
         with db.begin() as session:
             goals = goal_choices(session, member, details.goal_id)

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from bot.blocks import wins as blocks
 from bot.blocks.credentials import win_form_ce_blocks
 from bot.rules.localtime import local_date
-from bot.rules.phi import Finding, find_phi
+from bot.rules.phi import Finding, Guard
 from bot.rules.wins import MAX_WINS_PER_ENTRY, length_problem, split_wins
 from bot.store.db import Database
 from bot.store.events import first_delivery
@@ -101,6 +101,7 @@ def submit_text(
     now: datetime,
     details: WinDetails | None = None,
     *,
+    guard: Guard,
     key: str | None = None,
 ) -> Outcome:
     """Log the wins in `text`, hold it if it may carry patient data, or say why not.
@@ -113,7 +114,7 @@ def submit_text(
     if isinstance(checked, Rejected):
         return checked
     details = details or WinDetails()
-    findings = find_phi(text)
+    findings = guard.find(text)
     with db.begin() as session:
         if not first_time(session, member, key, now):
             return Replayed()

@@ -23,11 +23,10 @@ def register(app: App, deps: Deps) -> None:
         words = str(command.get("text") or "").split()
         word = words[0].lower() if words else ""
         if not words:
+            member = current_member(deps, client, context)
+            guard = deps.phi.for_team(deps.db, member.team_id)
             pairs, on_roster = my_pairs(
-                deps.db,
-                current_member(deps, client, context),
-                deps.settings.credential_catalog,
-                deps.clock.now(),
+                deps.db, member, guard, deps.settings.credential_catalog, deps.clock.now()
             )
             ack(
                 response_type="ephemeral",

@@ -126,7 +126,7 @@ def register(app: App, deps: Deps) -> None:
             )
         elif word == "surveys":
             with deps.db.begin() as session:
-                found = survey_results(session, team)
+                found = survey_results(session, team, deps.phi.in_session(session, team))
                 record(session, team, me, "surveys", {}, now)
             ack(response_type="ephemeral", text="Match surveys", blocks=results_blocks(found))
         elif word == "remove" and len(users) != 1:
@@ -214,7 +214,8 @@ def register(app: App, deps: Deps) -> None:
             text=f":handshake: Paired <@{mentor_id}> (mentor) "
             f"with <@{mentee_id}> (mentee); I'm introducing them now.{notes}",
         )
-        if not introduce(deps.db, gateway, made.pair.id):
+        guard = deps.phi.for_team(deps.db, made.pair.team_id)
+        if not introduce(deps.db, gateway, made.pair.id, guard):
             respond(
                 response_type="ephemeral",
                 text="The pair is saved, but I couldn't open "

@@ -109,7 +109,15 @@ def register(app: App, deps: Deps) -> None:
                 ack(response_type="ephemeral", blocks=listed, text="Your latest wins")
                 return
             key = request_key(command.get("trigger_id"))
-            outcome = submit_text(deps.db, member, text, "slash", deps.clock.now(), key=key)
+            outcome = submit_text(
+                deps.db,
+                member,
+                text,
+                "slash",
+                deps.clock.now(),
+                guard=deps.phi.for_team(deps.db, member.team_id),
+                key=key,
+            )
         except DatabaseUnavailable as exc:
             log.warning("/win not saved, the database is unavailable: %s", exc)
             ack(response_type="ephemeral", text=unavailable_text(text))

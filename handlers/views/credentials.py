@@ -42,6 +42,7 @@ def register(app: App, deps: Deps) -> None:
             number=state.text(view, "number"),
             cycle_end=state.picked_date(view, "cycle_end"),
             now=deps.clock.now(),
+            guard=deps.phi.for_team(deps.db, member.team_id),
         )
         if isinstance(saved, Problems):
             ack(response_action="errors", errors=saved.errors)
@@ -81,6 +82,7 @@ def register(app: App, deps: Deps) -> None:
             earned_on=earned_on,
             today=today,
             catalog=catalog,
+            guard=deps.phi.for_team(deps.db, member.team_id),
         )
         if errors:
             ack(response_action="errors", errors=errors)

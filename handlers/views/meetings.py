@@ -17,7 +17,8 @@ from handlers.context import current_member
 def register(app: App, deps: Deps) -> None:
     def save_log(ack: Any, view: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         member = current_member(deps, client, context)
-        result = submit_log(deps.db, member, view, deps.clock.now())
+        guard = deps.phi.for_team(deps.db, member.team_id)
+        result = submit_log(deps.db, member, view, deps.clock.now(), guard)
         if isinstance(result, dict):
             ack(response_action="errors", errors=result)
             return

@@ -63,8 +63,9 @@ def register(app: App, deps: Deps) -> None:
             text += "\nNo longer possible: " + "; ".join(done.skipped[:20])
         ack(response_action="update", view=notice_modal("Proposed pairs", text))
 
-    def introduce_all(view: dict[str, Any], client: WebClient) -> None:
+    def introduce_all(view: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         gateway = SlackGateway(client)
+        guard = deps.phi.for_team(deps.db, team_id(context))
         with deps.db.begin() as session:
             approved = session.scalars(
                 select(MatchProposal).where(
@@ -75,6 +76,6 @@ def register(app: App, deps: Deps) -> None:
             pairs = [active_pair(session, p.mentor_id, p.mentee_id) for p in approved]
             ids = [p.id for p in pairs if p is not None and p.channel_id is None]
         for pair_id in ids:
-            introduce(deps.db, gateway, pair_id)
+            introduce(deps.db, gateway, pair_id, guard)
 
     app.view(MATCH_MODAL, middleware=[coordinator_only(deps)])(ack=approve, lazy=[introduce_all])

@@ -16,7 +16,8 @@ from handlers.context import current_member
 def register(app: App, deps: Deps) -> None:
     def save(ack: Any, view: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         member = current_member(deps, client, context)
-        result = submit(deps.db, member, view, deps.clock.now())
+        guard = deps.phi.for_team(deps.db, member.team_id)
+        result = submit(deps.db, member, view, deps.clock.now(), guard)
         if isinstance(result, FieldErrors):
             ack(response_action="errors", errors=result.errors)
         elif isinstance(result, Warn):

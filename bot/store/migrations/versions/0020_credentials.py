@@ -1,7 +1,7 @@
 """credentials: member credentials, their ended cycles, and continuing-education credits
 
 Revision ID: 0020_credentials
-Revises: 0005_meetings
+Revises: 0010_directory
 Create Date: 2026-12-01 06:00:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0020_credentials"
-down_revision = "0005_meetings"
+down_revision = "0010_directory"
 branch_labels = None
 depends_on = None
 
