@@ -56,25 +56,39 @@ def texts(kind: str, count: int, rng: random.Random) -> list[str]:
     return out
 
 
-def baseline_guard(ref: str) -> Callable[[str], object] | None:
-    """`find_phi` of the guard at git revision `ref`, or None when it is not there."""
+def _git_show(ref: str, path: str) -> str:
+    return subprocess.run(
+        ["git", "show", f"{ref}:{path}"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
+
+
+def baseline_guard(ref: str, members: list[str]) -> Callable[[str], object] | None:
+    """The guard at git revision `ref` (with its own name lists, and the same colleagues
+    when it knows colleagues), or None when it is not there."""
     try:
-        source = subprocess.run(
-            ["git", "show", f"{ref}:bot/rules/phi.py"],
+        source = _git_show(ref, "bot/rules/phi.py")
+        data = subprocess.run(
+            ["git", "ls-tree", "--name-only", ref, "bot/rules/phi_data/"],
             cwd=ROOT,
             capture_output=True,
             text=True,
             check=True,
-        ).stdout
+        ).stdout.split()
+        lists = {Path(name).name: _git_show(ref, name) for name in data}
     except (OSError, subprocess.CalledProcessError):
         return None
     path = Path(tempfile.mkdtemp()) / "phi_baseline.py"
     path.write_text(source)
+    (path.parent / "phi_data").mkdir()
+    for name, text in lists.items():
+        (path.parent / "phi_data" / name).write_text(text)
     spec = importlib.util.spec_from_file_location("phi_baseline", path)
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     sys.modules["phi_baseline"] = module  # dataclasses look their module up
     spec.loader.exec_module(module)
+    if hasattr(module, "Guard") and hasattr(module.Guard, "with_colleagues"):
+        return module.Guard().with_colleagues(members).find  # type: ignore[no-any-return]
     return module.find_phi  # type: ignore[no-any-return]
 
 
@@ -109,7 +123,9 @@ def main() -> None:
     members = phi_corpus.parse_members((CORPUS / "members.txt").read_text())
     guard = Guard().with_colleagues(members)
     guard.find("warm up: Maria Lopez MRN 00458213")  # loads the name lists once
-    old = baseline_guard(args.baseline)
+    old = baseline_guard(args.baseline, members)
+    if old is not None:
+        old("warm up: Maria Lopez MRN 00458213")
     rng = random.Random(8)
     print(f"{args.texts} texts x {args.repeat} repeats per set; milliseconds per text")
     print(f"load average: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")

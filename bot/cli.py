@@ -266,6 +266,7 @@ def run_export(settings: Settings, user: str, team: str | None, fmt: str) -> int
 def run_roster_import(settings: Settings, path: str, *, dry_run: bool, team: str | None) -> int:
     from pathlib import Path
 
+    from bot.rules.upload import cli_report
     from bot.slack.gateway import SlackGateway, make_client
     from bot.usecases.roster import import_roster
 
@@ -306,9 +307,8 @@ def run_roster_import(settings: Settings, path: str, *, dry_run: bool, team: str
     finally:
         deps.db.dispose()
     if not report.ok:
-        for problem in report.problems:
-            print(problem, file=sys.stderr)
-        print(f"nothing imported: {len(report.problems)} problem(s)", file=sys.stderr)
+        # The same text a coordinator gets for a file uploaded in Slack.
+        sys.stderr.write(cli_report(report.problems))
         return 1
     verb = "would import" if dry_run else "imported"
     print(

@@ -49,10 +49,13 @@ def remembered_member(deps: Deps, client: WebClient, context: BoltContext) -> Me
 
 
 def refresh_profile(deps: Deps, client: WebClient, context: BoltContext) -> None:
-    refresh_member(
-        deps.db, SlackGateway(client), team_id(context), str(context.user_id), deps.clock.now()
+    team = team_id(context)
+    renamed = refresh_member(
+        deps.db, SlackGateway(client), team, str(context.user_id), deps.clock.now()
     )
-    deps.members.forget(team_id(context), str(context.user_id))
+    deps.members.forget(team, str(context.user_id))
+    if renamed:  # a colleague's name, not a patient's, from the next check on
+        deps.phi.rebuild(deps.db, team)
 
 
 def after_ack(deps: Deps, work: Callable[..., None], *args: Any) -> None:

@@ -54,6 +54,8 @@ def fill_state(view: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
                 "type": kind,
                 "selected_user": element.get("initial_user") if untouched else value,
             }
+        elif kind == "file_input":  # file objects, as tests/fakeslack.py add_file returns
+            entry = {"type": kind, "files": [] if untouched or value is None else value}
         elif kind == "number_input":
             entry = {"type": kind, "value": element.get("initial_value") if untouched else value}
         else:

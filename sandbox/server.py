@@ -25,6 +25,7 @@ from sandbox import lab
 from sandbox.benchmate import Benchmate, Config
 from sandbox.forms import fill_state
 from sandbox.spec import load_spec
+from sandbox.timetable import Timetable
 from sandbox.workspace import APP_ID, BOT_USER, TEAM, SlackError, Workspace, dm_id
 
 log = logging.getLogger("benchmate.sandbox")
@@ -85,6 +86,8 @@ class Sandbox:
         # The sandbox runs without the description too (and says so: spec_mode).
         self.spec = load_spec(spec_path, required_in_ci=False)
         self.current = self.start_at
+        self.last_pass = self.start_at  # the instant of the last scheduler pass
+        self.seq_at_pass = 0  # the stand-in's newest message then
         self.lock = threading.RLock()  # one reset or clock jump at a time
         self.http = _Server(("127.0.0.1", port), _handler(self))
         self.url = f"http://127.0.0.1:{self.http.server_port}"
@@ -94,6 +97,7 @@ class Sandbox:
         self.hosts = {f"{name}:{self.http.server_port}" for name in ("127.0.0.1", "localhost")}
         self.workspace = self.new_workspace()
         self.benchmate: Benchmate | None = None
+        self.timetable: Timetable | None = None
         self._thread = threading.Thread(target=self.http.serve_forever, daemon=True)
 
     # --- life cycle -------------------------------------------------------------------
@@ -103,6 +107,8 @@ class Sandbox:
         return self.reset()
 
     def close(self) -> None:
+        if self.timetable:
+            self.timetable.close()
         if self.benchmate:
             self.benchmate.stop()
         self.http.shutdown()
@@ -118,6 +124,8 @@ class Sandbox:
         """Stop Benchmate, wipe the sandbox folder, start afresh and seed the demo lab."""
         with self.lock:
             began = time.monotonic()
+            if self.timetable:
+                self.timetable.close()
             if self.benchmate:
                 self.benchmate.stop()
             check_folder(self.folder)
@@ -139,6 +147,8 @@ class Sandbox:
             self.benchmate = Benchmate(config)
             self.benchmate.start()
             lab.seed(self, self.start_at)
+            self.timetable = Timetable(config.database)
+            self.timetable.instants(self.current, self.current)  # compiled before the first jump
             seconds = time.monotonic() - began
             return {"now": self.iso_now(), "seconds": round(seconds, 2)}
 
@@ -191,9 +201,11 @@ class Sandbox:
         raise BadRequest("give 'to' (ISO instant), 'plus' ({'days': 1}) or 'next'")
 
     def jump(self, body: Json) -> Json:
-        """Move time forward and run the real scheduler pass: once per simulated day
-        along the way (as if the clock process had run, a day at a time) and at the
-        instant reached."""
+        """Move time forward, running Benchmate's real scheduler pass at each instant
+        something can fall due on the way (sandbox/timetable.py), in order, so every
+        message is stamped at its own due time, as with Slack's pass every minute; then
+        at the instant reached. Something that fell due since the last pass (a closing
+        survey for a pair just ended) goes at once, in a pass at the starting instant."""
         with self.lock:
             target = self.target(body).astimezone(UTC)
             if target < self.current:
@@ -205,14 +217,20 @@ class Sandbox:
             # let it finish at the old instant.
             self.quiet(idle=0.05, timeout=3)
             before = self.workspace.latest_seq()
+            # Someone acted since the last pass (e.g. ended a pair, whose closing survey
+            # may be due at once): what fell due since, up to now, goes in a pass at the
+            # starting instant. Otherwise that pass saw all there is up to now.
+            acted = self.workspace.latest_seq() != self.seq_at_pass
+            since = self.last_pass - timedelta(microseconds=1 if acted else 0)
+            assert self.timetable
+            due = self.timetable.instants(since, target)
+            steps = [at for at in due if self.current < at < target]
+            if any(at <= self.current for at in due):
+                steps.insert(0, self.current)
             lines: list[str] = []
-            step = self.current + timedelta(days=1)
-            while step < target:
+            for step in [*steps, target]:
                 self.set_clock(step)
                 lines += self.tick()["lines"]
-                step += timedelta(days=1)
-            self.set_clock(target)
-            lines += self.tick()["lines"]
             with self.workspace.lock:
                 sent = [
                     m
@@ -223,12 +241,16 @@ class Sandbox:
                 "now": self.iso_now(),
                 "sent": len(sent),
                 "passes": lines,
+                "ran_at": [at.isoformat().replace("+00:00", "Z") for at in [*steps, target]],
                 "seconds": round(time.monotonic() - began, 3),
             }
 
     def tick(self) -> Json:
         assert self.benchmate
-        return self.benchmate.tick()
+        answer = self.benchmate.tick()
+        self.last_pass = self.current
+        self.seq_at_pass = self.workspace.latest_seq()
+        return answer
 
     # --- helpers ----------------------------------------------------------------------
     def member(self, body: Json) -> str:

@@ -51,6 +51,7 @@ LENIENT_ARGS = {"token", "team_id"}
 IMPLEMENTED: dict[str, set[str]] = {
     "auth.test": set(),
     "users.info": {"user", "include_locale"},
+    "users.list": {"limit", "cursor", "include_locale"},
     "users.lookupByEmail": {"email"},
     "conversations.open": {"users", "channel", "return_im", "prevent_creation"},
     "chat.postMessage": {

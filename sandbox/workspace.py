@@ -358,6 +358,21 @@ class Workspace:
             raise SlackError("user_not_found")
         return {"user": user}
 
+    def m_users_list(self, args: Json) -> Json:
+        """Everyone, a page at a time (`cursor` = how many came before), as Slack: the
+        patient-data guard's directory of colleagues reads it (scheduler/directory.py)."""
+        try:
+            limit = max(1, min(int(args.get("limit") or 200), 1000))
+            start = int(args.get("cursor") or 0)
+        except ValueError:
+            raise SlackError("invalid_cursor") from None
+        people = [self.users[uid] for uid in sorted(self.users)]
+        following = str(start + limit) if start + limit < len(people) else ""
+        return {
+            "members": people[start : start + limit],
+            "response_metadata": {"next_cursor": following},
+        }
+
     def m_users_lookupByEmail(self, args: Json) -> Json:
         email = str(args.get("email") or "").lower()
         for user in self.users.values():

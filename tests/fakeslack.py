@@ -24,6 +24,14 @@ that runs passes `--now` some minutes on can keep Slack's clock with them).
 `answer_late(seconds)` posts the next chat.postMessage at once but answers it only
 after `seconds` (longer than the client's timeout: the outcome is unknown to the bot);
 `post_then_fail(500)` posts it and answers 500 all the same.
+
+Files people share: `add_file(name, content)` keeps a file and returns the file object
+Slack puts in a `file_share` message event; its `url_private_download` serves the
+content only to a request carrying a bot token in the Authorization header (without
+one Slack answers 200 with its HTML sign-in page, and so does the fake);
+`fail_download(status)` answers the next download with that HTTP status; `files.info`
+answers with the file object. Each download is recorded as a call of method
+"download".
 """
 
 from __future__ import annotations
@@ -39,7 +47,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, quote
 
 from sandbox.spec import LENIENT_ARGS, NEWER_ARGS, NEWER_METHODS, check_call, load_spec, spec_path
 
@@ -70,6 +78,9 @@ class FakeSlack:
         self.calls: list[Call] = []
         self.responses: list[dict[str, Any]] = []  # posts to response_url
         self.uploads: dict[str, bytes] = {}
+        self.files: dict[str, dict[str, Any]] = {}  # file id -> file object
+        self.file_content: dict[str, bytes] = {}  # file id -> bytes served on download
+        self._download_failures: deque[int] = deque()
         self.violations: list[str] = []
         self.users: dict[str, dict[str, Any]] = {}
         self.emails: dict[str, str] = {}
@@ -107,6 +118,20 @@ class FakeSlack:
                 with contextlib.suppress(ConnectionResetError):
                     super().handle()
 
+            def do_GET(self) -> None:
+                if not self.path.startswith("/files-pri/"):
+                    self.do_POST()
+                    return
+                status, content_type, body = fake.download(
+                    self.path, self.headers.get("Authorization")
+                )
+                self.send_response(status)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                    self.wfile.write(body)  # the bot stops reading past its size limit
+
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length)
@@ -131,8 +156,6 @@ class FakeSlack:
                     self.wfile.write(body)
                 except (BrokenPipeError, ConnectionResetError):
                     self.close_connection = True  # the client gave up (answer_late)
-
-            do_GET = do_POST
 
         self.server = _Server(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
@@ -184,6 +207,56 @@ class FakeSlack:
             queue = self.failures.setdefault(method, deque())
             for _ in range(times):
                 queue.append((status, error, retry_after))
+
+    def add_file(
+        self,
+        name: str,
+        content: bytes | str,
+        *,
+        filetype: str = "csv",
+        mimetype: str = "text/csv",
+        user: str = "U100",
+        size: int | None = None,
+    ) -> dict[str, Any]:
+        """A file `user` shared; returns its object as a message event carries it.
+        `size` overrides what the object claims (the download serves `content`)."""
+        data = content.encode() if isinstance(content, str) else content
+        file_id = f"F{next(self._ids):08d}"
+        url = f"{self.url}/files-pri/T0001-{file_id}"
+        quoted = quote(name)  # Slack's file URLs are percent-encoded
+        self.files[file_id] = {
+            "id": file_id,
+            "name": name,
+            "title": name,
+            "mimetype": mimetype,
+            "filetype": filetype,
+            "user": user,
+            "size": len(data) if size is None else size,
+            "url_private": f"{url}/{quoted}",
+            "url_private_download": f"{url}/download/{quoted}",
+        }
+        self.file_content[file_id] = data
+        return dict(self.files[file_id])
+
+    def fail_download(self, status: int = 500, *, times: int = 1) -> None:
+        with self._lock:
+            self._download_failures.extend([status] * times)
+
+    def download(self, path: str, auth: str | None) -> tuple[int, str, bytes]:
+        """GET of a file's url_private(_download)."""
+        file_id = path.split("/")[2].rsplit("-", 1)[-1]
+        token = auth.removeprefix("Bearer ") if auth else None
+        self.record("download", {"file": file_id}, token)
+        with self._lock:
+            failed = self._download_failures.popleft() if self._download_failures else 0
+        if failed:
+            return failed, "text/plain", b"error"
+        if not token or not token.startswith("xoxb-"):
+            return 200, "text/html", b"<!DOCTYPE html><html>Sign in to Slack</html>"
+        if file_id not in self.file_content:
+            return 404, "text/plain", b"file not found"
+        mimetype = self.files[file_id]["mimetype"]
+        return 200, mimetype, self.file_content[file_id]
 
     def set_now(self, when: datetime) -> None:
         """From now on message timestamps run from `when` (as the bot's `--now`)."""
@@ -396,6 +469,11 @@ class FakeSlack:
             if uid is None:
                 return {"ok": False, "error": "users_not_found"}
             return {"ok": True, "user": self.users[uid]}
+        if method == "files.info":
+            found = self.files.get(str(args.get("file")))
+            if found is None:
+                return {"ok": False, "error": "file_not_found"}
+            return {"ok": True, "file": found}
         if method == "chat.postMessage":
             channel = str(args.get("channel"))
             dm = "D" + channel[1:] if channel.startswith("U") else channel

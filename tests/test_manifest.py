@@ -106,3 +106,11 @@ def test_the_app_may_read_back_its_own_messages() -> None:
     (channels:history) or private (groups:history)."""
     scopes = set(manifest()["oauth_config"]["scopes"]["bot"])
     assert {"im:history", "channels:history", "groups:history", "im:write"} <= scopes
+
+
+def test_the_app_may_download_a_roster_file_shared_in_its_dm() -> None:
+    """A roster CSV uploaded in the app DM arrives as a message.im event (subtype
+    file_share); downloading it with the bot token needs files:read."""
+    found = manifest()
+    assert "files:read" in found["oauth_config"]["scopes"]["bot"]
+    assert "message.im" in found["settings"]["event_subscriptions"]["bot_events"]

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from bot.rules import phi_corpus
@@ -409,10 +409,13 @@ SHAPES = [
     "centenarian", "lot", "24031", "x@y.org", "FIN", "1234-5678", "member ID", "ABC123456",
     "pacemaker serial", "PJN401223H", "driver's license", "D123-4567-8901", "0012345678",
     "Patient Access", "the", "for", ".", ",", "\n",
+    # Shapes for the shortcuts: labels inside labels, runs around an "@".
+    "m.record", "D.O.B.", "d/c", "d/case", "x.y+z@lab-1.example.org", "@", "a@b", "_", "-",
 ]  # fmt: skip
 
 
 @given(st.lists(st.sampled_from(SHAPES), max_size=12).map(" ".join))
+@example("d/case 24031 and x.y+z@lab-1.example.org")  # a label inside a label, an address
 @settings(max_examples=500, deadline=None)
 def test_patterns_tried_only_where_they_can_start_miss_nothing(text: str) -> None:
     """The speed-up (each pattern tried at its label words or around digits) finds

@@ -16,6 +16,7 @@ from bot.usecases import directory
 from bot.usecases.phi_guard import GuardSource
 from tests.conftest import Running, run_app
 from tests.fakeslack import FakeSlack
+from tests.scenario import profile_known, settle
 from tests.test_dm_replies import dm, prompted
 from tests.test_weekly_prompts import tick
 
@@ -40,6 +41,8 @@ def test_a_patients_name_is_held_and_the_warning_says_so(bench: Running) -> None
 def test_a_workspace_members_name_is_logged(bench: Running) -> None:
     bench.slack.add_user("U300", "Olivia Brooks", "America/Chicago")
     bench.client.command("/win", "passed my SBB exam", user="U300")  # now a member
+    profile_known(bench, "U300")  # their name comes from users.info after the answer
+    settle(bench)  # and the guard reads the directory again once it is in
 
     body = bench.client.command("/win", COLLEAGUE).json()
 
@@ -106,6 +109,7 @@ def test_a_directory_that_slack_refuses_leaves_the_members(bench: Running) -> No
     bench.slack.fail("users.list", "missing_scope")
     bench.slack.add_user("U300", "Olivia Brooks", "America/Chicago")
     bench.client.command("/win", "passed my SBB exam", user="U300")
+    profile_known(bench, "U300")
     tick(bench)  # logs a warning, nothing else
     assert bench.client.command("/win", COLLEAGUE).json()["text"] == "Logged"
 
@@ -120,6 +124,7 @@ def test_a_stale_directory_is_read_again_in_the_background(bench: Running) -> No
 
     bench.slack.add_user("U300", "Olivia Brooks", "America/Chicago")
     bench.client.command("/win", "passed my SBB exam", user="U300")
+    profile_known(bench, "U300")
     assert source.for_team(bench.db, team) is first  # fresh enough: no read
     now[0] = 301.0
     assert source.for_team(bench.db, team) is first  # stale: answered at once...

@@ -16,8 +16,10 @@ from typing import Any
 import pytest
 
 from sandbox import lab
+from sandbox.forms import fill_state
 from sandbox.server import Sandbox
 from sandbox.spec import spec_path
+from sandbox.workspace import PROGRAM_CHANNEL
 
 START = datetime(2026, 11, 30, 15, 0, tzinfo=UTC)  # Monday 09:00 in Chicago
 LENA, MARCUS, PRIYA, SOFIA, BEN, DANA = (
@@ -473,3 +475,75 @@ def test_the_sandbox_never_wipes_a_folder_that_is_not_its_own(tmp_path: Path) ->
     )
     assert refused.returncode == 1 and "not a sandbox folder" in refused.stderr
     assert (tmp_path / "notes.txt").is_file()
+
+
+# --- the clock: each message stamped at its own due time ------------------------------
+
+
+def stamp(message: Json) -> datetime:
+    """When the stand-in took the message (its ts is the simulated instant)."""
+    return datetime.fromtimestamp(int(float(message["ts"])), UTC)
+
+
+def test_a_two_week_jump_sends_each_meeting_nudge_at_the_mentors_prompt_time(
+    page: Page,
+) -> None:
+    # Marcus (Chicago) mentors Lena; their meeting is due Tue Dec 1 (seeded pair).
+    jumped = page.post("/sandbox/clock", {"plus": {"weeks": 2}})
+    assert jumped["now"] == "2026-12-14T15:00:00Z"
+    marcus = page.state(MARCUS)
+    [reminder] = bot_messages(marcus, "Your mentoring meeting with", "D0MARCUS")
+    assert stamp(reminder) == datetime(2026, 12, 1, 20, tzinfo=UTC)  # 14:00 in Chicago
+    [lena_reminder] = bot_messages(page.state(LENA), "A meeting with your mentor", "D0LENA")
+    assert stamp(lena_reminder) == datetime(2026, 12, 1, 20, tzinfo=UTC)
+    followups = bot_messages(marcus, "Did you meet", "D0MARCUS")
+    assert [stamp(m).isoformat() for m in followups] == [
+        "2026-12-02T20:00:00+00:00",
+        "2026-12-04T20:00:00+00:00",
+        "2026-12-06T20:00:00+00:00",
+    ]
+    [flagged] = bot_messages(page.state(DANA), "haven't", "D0DANA")
+    assert stamp(flagged) == datetime(2026, 12, 8, 20, tzinfo=UTC)
+
+
+def test_next_friday_prompts_each_member_at_their_own_14_00(page: Page) -> None:
+    friday = {"next": {"weekday": "friday", "time": "14:00", "tz": "America/Chicago"}}
+    assert page.post("/sandbox/clock", friday)["now"] == "2026-12-04T20:00:00Z"
+    [priya] = bot_messages(page.state(PRIYA), "What went well", "D0PRIYA")
+    assert stamp(priya) == datetime(2026, 12, 4, 19, tzinfo=UTC)  # 14:00 in New York
+    [lena] = bot_messages(page.state(LENA), "What went well", "D0LENA")
+    assert stamp(lena) == datetime(2026, 12, 4, 20, tzinfo=UTC)
+    assert not bot_messages(page.state(SOFIA), "What went well")  # 12:00 in Los Angeles
+    # Three hours on: Los Angeles' 14:00 came on the way, and was kept.
+    page.post("/sandbox/clock", {"plus": {"hours": 3}})
+    [sofia] = bot_messages(page.state(SOFIA), "What went well", "D0SOFIA")
+    assert stamp(sofia) == datetime(2026, 12, 4, 22, tzinfo=UTC)
+
+
+def test_the_digest_goes_out_monday_at_14_00_utc(page: Page) -> None:
+    page.command(BEN, "/win")
+    form = page.modal(BEN, "win_modal")
+    values = fill_state(form["view"], {"text": "Cut the blood culture TAT", "digest": True})
+    assert (
+        page.post("/sandbox/submit", {"member": BEN, "view_id": form["id"], "values": values})[
+            "status"
+        ]
+        == 200
+    )
+    page.wait_for(BEN, lambda s: bot_messages(s, "Logged"))
+    monday = {"next": {"weekday": "monday", "time": "09:00", "tz": "America/Chicago"}}
+    assert page.post("/sandbox/clock", monday)["now"] == "2026-12-07T15:00:00Z"
+    [digest] = bot_messages(page.state(DANA), "Wins of the week", PROGRAM_CHANNEL)
+    assert "Cut the blood culture TAT" in json.dumps(digest)
+    assert stamp(digest) == datetime(2026, 12, 7, 14, tzinfo=UTC)
+
+
+def test_a_closing_survey_due_at_once_goes_at_the_instant_the_pair_ended(page: Page) -> None:
+    # Monday 16:00 in Chicago: past the day's prompt time, so the survey is due at once.
+    assert page.post("/sandbox/clock", {"plus": {"hours": 7}})["now"] == "2026-11-30T22:00:00Z"
+    page.command(DANA, "/program", "unpair @marcus @lena")
+    page.wait_for(DANA, lambda s: bot_messages(s, "ended") or bot_messages(s, "Unpaired"))
+    jumped = page.post("/sandbox/clock", {"plus": {"hours": 1}})
+    assert jumped["ran_at"] == ["2026-11-30T22:00:00Z", "2026-11-30T23:00:00Z"]
+    [survey] = bot_messages(page.state(LENA), "has ended. How did it go?", "D0LENA")
+    assert stamp(survey) == datetime(2026, 11, 30, 22, tzinfo=UTC)

@@ -174,3 +174,15 @@ def test_history_finds_a_posted_message_by_its_metadata_newest_first() -> None:
     )
     assert [m["text"] for m in rest["messages"]] == ["one"] and not rest["has_more"]
     assert call(ws, "conversations.history", channel="C0NOPE")["error"] == "channel_not_found"
+
+
+def test_users_list_pages_through_everyone_with_a_cursor() -> None:
+    ws = workspace(spec=None)
+    first = call(ws, "users.list", limit=1)
+    assert first["ok"] and [u["id"] for u in first["members"]] == ["U0ADA"]
+    cursor = first["response_metadata"]["next_cursor"]
+    second = call(ws, "users.list", limit=1, cursor=cursor)
+    assert [u["id"] for u in second["members"]] == ["U0BOB"]
+    assert second["response_metadata"]["next_cursor"] == ""  # the last page
+    assert call(ws, "users.list", cursor="nope")["error"] == "invalid_cursor"
+    assert ws.violations == []

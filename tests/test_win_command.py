@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from bot.store.models import Draft, Member, Win
 from tests.conftest import Running
+from tests.scenario import settle
 
 
 def wins(bench: Running) -> list[Win]:
@@ -210,10 +211,12 @@ def member_named(bench: Running, name: str, timeout: float = 5.0) -> Member | No
 
 def test_a_stale_profile_is_refreshed_after_the_win_is_answered(bench: Running) -> None:
     bench.client.command("/win", "first win of the day")
+    settle(bench)  # the first contact's profile is fetched after the answer
     bench.slack.add_user("U100", "Ada Lovelace", "Europe/London")
     bench.client.command("/win", "a second win, same day")
     bench.clock.advance(hours=25)
     reply = bench.client.command("/win", "a win the next day")
+    settle(bench)
 
     assert reply.status == 200
     member = member_named(bench, "Ada Lovelace")

@@ -18,14 +18,15 @@ from bot.blocks.common import (
     section,
 )
 from bot.blocks.goals import text_input
-from bot.rules.roster import COLUMN_HELP
+from bot.rules.roster import COLUMN_HELP, MAX_ROWS
+from bot.rules.upload import MAX_BYTES, megabytes
 
 IMPORT_MODAL = "program_import_modal"
 MATCH_MODAL = "program_match_modal"
 
 PROGRAM_HELP = (
     "*Run the mentorship program with* `/program` (coordinators only)\n"
-    "• `/program import`: paste the roster CSV (large rosters: `benchmate roster import`)\n"
+    "• `/program import`: upload the roster CSV (or drop it in your DM with Benchmate)\n"
     "• `/program remove @someone`: take someone off the roster (their pairs end)\n"
     "• `/program pair @mentor @mentee` · `/program unpair @mentor @mentee`\n"
     "• `/program match`: proposed pairs for everyone without a mentor, to approve\n"
@@ -96,9 +97,11 @@ def intro_blocks(mentor: str, mentee: str, cadence_days: int, agenda: list[str])
 
 
 def import_modal(csv_text: str = "", problems: list[str] | None = None) -> Block:
+    """Upload the roster file (up to MAX_BYTES, 5,000 rows), or paste a short one."""
     blocks: list[Block] = [
         section(
-            "Paste the roster as CSV, with a header row. " + COLUMN_HELP + "\nNothing is "
+            f"Upload the roster as a CSV file (up to {megabytes(MAX_BYTES)}, "
+            f"{MAX_ROWS:,} people), or paste a short one below. " + COLUMN_HELP + "\nNothing is "
             "imported unless every row is good; existing people are updated."
         ),
     ]
@@ -108,8 +111,21 @@ def import_modal(csv_text: str = "", problems: list[str] | None = None) -> Block
         blocks.append(
             section(f":warning: *Nothing imported: fix these and submit again*\n{listed}{more}")
         )
-    field = text_input("csv", "Roster CSV", csv_text, multiline=True, max_length=3000)
-    field["optional"] = False
+    blocks.append(
+        {
+            "type": "input",
+            "block_id": "csv_file",
+            "optional": True,
+            "label": plain("Roster CSV file"),
+            "element": {
+                "type": "file_input",
+                "action_id": "value",
+                "filetypes": ["csv"],
+                "max_files": 1,
+            },
+        }
+    )
+    field = text_input("csv", "…or paste the CSV", csv_text, multiline=True, max_length=3000)
     field["element"]["placeholder"] = plain(
         "user,role,career level,lab section,mentor capacity\nU012AB3CD,mentor,senior,hematology,2"
     )

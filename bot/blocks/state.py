@@ -19,6 +19,11 @@ def text(view: dict[str, Any], block_id: str) -> str:
     return str(_field(view, block_id).get("value") or "")
 
 
+def files(view: dict[str, Any], block_id: str) -> list[dict[str, Any]]:
+    """The file objects a `file_input` holds (each with its id, name, url_private_download)."""
+    return [f for f in _field(view, block_id).get("files") or [] if isinstance(f, dict)]
+
+
 def selected(view: dict[str, Any], block_id: str) -> str | None:
     option = _field(view, block_id).get("selected_option")
     return str(option["value"]) if isinstance(option, dict) and "value" in option else None

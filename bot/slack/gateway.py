@@ -107,19 +107,28 @@ class RateGate:
 
 
 def make_client(
-    token: str | None, base_url: str, *, retries: int = 2, timeout: int = 10
+    token: str | None,
+    base_url: str,
+    *,
+    retries: int = 2,
+    timeout: int = 10,
+    rate_limit_retries: int | None = None,
 ) -> WebClient:
     """A WebClient that waits out 429s (Retry-After) and retries 5xx and dropped
     connections a bounded number of times, over kept-alive connections. Ledgered
     sends use `retries=0`: a blind retry of a post that timed out or drew a 5xx may
-    post it twice, so they look in the conversation first (bot/rules/once.py)."""
+    post it twice, so they look in the conversation first (bot/rules/once.py). Long
+    runs of look-ups (a large roster) pass a higher `rate_limit_retries`: each 429
+    waits out Retry-After and tries again instead of failing the row."""
     return KeepAliveWebClient(
         token=token,
         base_url=base_url,
         timeout=timeout,
         retry_handlers=[
             ConnectionErrorRetryHandler(max_retry_count=retries),
-            RateLimitErrorRetryHandler(max_retry_count=retries),
+            RateLimitErrorRetryHandler(
+                max_retry_count=retries if rate_limit_retries is None else rate_limit_retries
+            ),
             ServerErrorRetryHandler(max_retry_count=retries),
         ],
     )
@@ -210,6 +219,12 @@ class SlackGateway:
             raise
         assert isinstance(data, dict)
         return parse_user(data.get("user") or {})
+
+    def file_info(self, file_id: str) -> dict[str, Any]:
+        """A shared file's object (`files.info`), for an event that carried only its id."""
+        data = self.client.files_info(file=file_id).data
+        assert isinstance(data, dict)
+        return dict(data.get("file") or {})
 
     def people_page(self, cursor: str | None, limit: int) -> tuple[list[Person], str | None]:
         """One page of `users.list` (everyone in the workspace, bots left out) and the

@@ -112,18 +112,23 @@ def ensure_member(
 
 def refresh_member(
     db: Database, gateway: SlackGateway, team_id: str, user_id: str, now: datetime
-) -> None:
-    """Refresh name and time zone from Slack when the cached profile is a day old."""
+) -> bool:
+    """Refresh name and time zone from Slack when the cached profile is a day old.
+    True when the member's name changed (a first contact's name came in): the
+    patient-data guard's list of colleagues must then be read again."""
     with db.begin() as session:
         if not needs_refresh(find_member(session, team_id, user_id), now):
-            return
+            return False
     profile = fetch_profile(gateway, user_id)
     if profile is None:
-        return
+        return False
     with db.begin() as session:
         member = find_member(session, team_id, user_id)
-        if member is not None:
-            apply_profile(member, profile, now)
+        if member is None:
+            return False
+        before = member.name
+        apply_profile(member, profile, now)
+        return member.name != before
 
 
 def deactivate(session: Session, member: Member, now: datetime, reason: str) -> None:

@@ -77,6 +77,11 @@ class GuardSource:
             return self._build(session, team_id)
         return entry[1]
 
+    def rebuild(self, db: Database, team_id: str) -> None:
+        """Read the directory again now (off the answer path: a member's name came in)."""
+        with db.begin() as session:
+            self._build(session, team_id)
+
     def forget(self, team_id: str) -> None:
         """Read the directory again on the next check (a sweep of it just ended)."""
         with self._lock:

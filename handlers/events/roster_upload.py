@@ -1,0 +1,61 @@
+"""`message.im` with a file (subtype `file_share`): a coordinator's roster CSV.
+
+Acknowledged at once; the download and import run after the ack (lazy). A retried
+event is dropped by `EachEventOnce` (handlers/middleware.py), so a file is imported
+once per upload. Anyone else's file is not downloaded: they get a short note.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import App, BoltContext
+from slack_sdk import WebClient
+
+from bot.deps import Deps
+from bot.slack.gateway import SlackGateway
+from bot.usecases.coordinators import is_coordinator
+from bot.usecases.roster_upload import (
+    import_upload,
+    patient_gateway,
+    refuse_non_coordinator,
+    upload_job,
+)
+from handlers.context import ack_only, team_id
+
+
+def is_shared_file(event: dict[str, Any]) -> bool:
+    """A person's (not a bot's) message with files in the app's DM."""
+    return (
+        event.get("type") == "message"
+        and event.get("channel_type") == "im"
+        and event.get("subtype") == "file_share"
+        and not event.get("bot_id")
+        and bool(event.get("user"))
+        and bool(shared_files(event))
+    )
+
+
+def shared_files(event: dict[str, Any]) -> list[dict[str, Any]]:
+    files = event.get("files")
+    return [f for f in files if isinstance(f, dict)] if isinstance(files, list) else []
+
+
+def register(app: App, deps: Deps) -> None:
+    def run(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+        team, user = team_id(context), str(event["user"])
+        gateway = SlackGateway(client)
+        with deps.db.begin() as session:
+            allowed = is_coordinator(session, deps.settings.coordinators, team, user)
+        if not allowed:
+            refuse_non_coordinator(gateway, user)
+            return
+        files = shared_files(event)
+        if len(files) > 1:
+            gateway.dm(user, "One roster file at a time: Benchmate reads the first one only.")
+        import_upload(deps, patient_gateway(client), upload_job(team, user, files[0], client))
+
+    def shared_file(event: dict[str, Any], context: BoltContext) -> bool:
+        return is_shared_file(event) and event.get("user") != context.bot_user_id
+
+    app.event("message", matchers=[shared_file])(ack=ack_only, lazy=[run])

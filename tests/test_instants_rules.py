@@ -1,0 +1,127 @@
+"""The instants a simulated clock stops at: every nudge's due time, from Benchmate's own
+rules, and nothing outside the jump."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.rules.instants import PairTimes, due_instants
+from bot.rules.meetings import Cycle, due_now
+from bot.rules.schedule import PromptPrefs, next_weekly_prompt
+from bot.rules.surveys import due_surveys
+
+CHICAGO, NEW_YORK, DENVER = "America/Chicago", "America/New_York", "America/Denver"
+START = datetime(2026, 11, 30, 15, tzinfo=UTC)  # Monday 09:00 in Chicago
+
+
+def utc(*args: int) -> datetime:
+    return datetime(*args, tzinfo=UTC)
+
+
+def test_weekly_prompts_at_each_members_own_friday_14_00() -> None:
+    got = due_instants(START, utc(2026, 12, 5), members=[PromptPrefs(CHICAGO), PromptPrefs(DENVER)])
+    assert got == [utc(2026, 12, 4, 20), utc(2026, 12, 4, 21)]
+
+
+def test_a_prompt_in_quiet_hours_is_due_when_they_end() -> None:
+    quiet = PromptPrefs(CHICAGO, quiet_start=time(13), quiet_end=time(15, 30))
+    assert due_instants(START, utc(2026, 12, 5), members=[quiet]) == [utc(2026, 12, 4, 21, 30)]
+
+
+def test_stopped_prompts_are_not_listed_but_chosen_days_and_times_are() -> None:
+    stopped = PromptPrefs(CHICAGO, stopped=True)
+    tuesday_9 = PromptPrefs(NEW_YORK, weekday=1, at=time(9))
+    got = due_instants(START, utc(2026, 12, 9), members=[stopped, tuesday_9])
+    assert got == [utc(2026, 12, 1, 14), utc(2026, 12, 7, 14), utc(2026, 12, 8, 14)]  # + digest
+
+
+def test_the_digest_every_monday_14_00_utc_within_the_jump_only() -> None:
+    got = due_instants(START, utc(2026, 12, 21, 14))
+    assert got == [utc(2026, 12, 7, 14), utc(2026, 12, 14, 14), utc(2026, 12, 21, 14)]
+    # The start is excluded (a pass ran there), the end included.
+    assert due_instants(utc(2026, 12, 7, 14), utc(2026, 12, 8)) == []
+
+
+def test_meeting_reminders_follow_ups_and_the_flag_at_each_persons_prompt_time() -> None:
+    mentor, mentee = PromptPrefs(CHICAGO), PromptPrefs(NEW_YORK, at=time(10))
+    pair = PairTimes(
+        Cycle(1, date(2026, 12, 1)), mentor, mentee, date(2026, 11, 17), date(2026, 11, 17)
+    )
+    got = due_instants(START, utc(2026, 12, 10), pairs=[pair])
+    assert got == [
+        utc(2026, 12, 1, 15),  # the mentee's reminder, 10:00 in New York
+        utc(2026, 12, 1, 20),  # the mentor's, 14:00 in Chicago
+        utc(2026, 12, 2, 20),  # "Did you meet?" 1, 2, 3
+        utc(2026, 12, 4, 20),
+        utc(2026, 12, 6, 20),
+        utc(2026, 12, 7, 14),  # the digest
+        utc(2026, 12, 8, 20),  # the coordinators' flag, at the mentor's time
+    ]
+
+
+def test_pulse_surveys_and_an_ended_pairs_closing_survey() -> None:
+    prefs = PromptPrefs(CHICAGO)
+    cycle = Cycle(1, date(2027, 3, 1))  # no meeting nudge within the jump
+    active = PairTimes(cycle, prefs, prefs, date(2026, 11, 17), date(2026, 11, 17))
+    assert utc(2026, 12, 17, 20) in due_instants(START, utc(2026, 12, 18), pairs=[active])
+    ended = PairTimes(cycle, prefs, prefs, date(2026, 11, 1), date(2026, 11, 1), START)
+    assert due_instants(START - timedelta(hours=1), utc(2026, 12, 3), pairs=[ended]) == [
+        utc(2026, 11, 30, 20)  # 14:00 on the day it ended
+    ]
+
+
+def test_goal_reviews_on_their_day_then_six_months_on() -> None:
+    prefs = PromptPrefs(CHICAGO)
+    got = due_instants(START, utc(2027, 7, 1), reviews=[(date(2026, 12, 2), prefs)])
+    reviews = [at for at in got if at.weekday() != 0 or at.hour != 14]
+    assert reviews == [utc(2026, 12, 2, 20), utc(2027, 6, 2, 19)]  # CDT in June
+
+
+def test_stored_instants_within_the_jump_are_kept_sorted_and_once() -> None:
+    fixed = [utc(2026, 12, 3, 9, 30), START, utc(2026, 12, 3, 9, 30), utc(2026, 12, 7, 14)]
+    assert due_instants(START, utc(2026, 12, 8), fixed=fixed) == [
+        utc(2026, 12, 3, 9, 30),
+        utc(2026, 12, 7, 14),
+    ]
+
+
+ZONES = ["America/Chicago", "America/Denver", "Asia/Kolkata", "Pacific/Auckland", "UTC"]
+prefs_strategy = st.builds(
+    PromptPrefs,
+    tz=st.sampled_from(ZONES),
+    weekday=st.integers(0, 6),
+    at=st.times().map(lambda t: t.replace(second=0, microsecond=0)),
+    quiet_start=st.none() | st.sampled_from([time(22), time(12), time(0)]),
+    quiet_end=st.sampled_from([time(7), time(14, 30), time(6)]),
+)
+starts = st.datetimes(datetime(2026, 1, 1), datetime(2027, 12, 1)).map(
+    lambda d: d.replace(tzinfo=UTC)
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(mentor=prefs_strategy, mentee=prefs_strategy, start=starts, days=st.integers(0, 40))
+def test_every_nudge_the_rules_make_due_during_the_jump_is_listed(
+    mentor: PromptPrefs, mentee: PromptPrefs, start: datetime, days: int
+) -> None:
+    """Whatever the rules make due between two listed instants was already due at the
+    earlier one: so a pass at each listed instant sends every nudge at its due time."""
+    end = start + timedelta(days=days, hours=7)
+    due_on = (start + timedelta(days=days // 3)).date()
+    pair = PairTimes(Cycle(1, due_on), mentor, mentee, due_on - timedelta(days=40), due_on)
+    listed = due_instants(start, end, members=[mentor], pairs=[pair])
+    for at in [*listed, end]:
+        if not at > start:
+            continue
+        last = max([start, *(t for t in listed if t < at)])
+        weekly = next_weekly_prompt(last, mentor)
+        assert weekly is None or not (last < weekly.due_at <= at) or weekly.due_at == at
+        for nudge in due_now(pair.cycle, mentor, mentee, at):
+            assert nudge.due_at <= last or nudge.due_at == at
+        for survey in due_surveys(
+            started_on=pair.mentor_started_on, ended_at=None, prefs=mentor, now=at
+        ):
+            assert survey.due_at <= last or survey.due_at == at
