@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
 
+from bot.rules.credentials import Catalog, CatalogError, load_catalog
 from bot.rules.phi import RULES, RulesError, parse_rules
 
 SLACK_API_URL = "https://slack.com/api/"
@@ -47,6 +48,8 @@ class Settings:
     # Program-wide goal review dates (month, day); empty: six months after each goal.
     review_dates: tuple[tuple[int, int], ...] = ()
     port: int = DEFAULT_PORT
+    # The credential catalog: built in, plus a deployer's BENCHMATE_CREDENTIAL_CATALOG file.
+    credential_catalog: Catalog = field(default_factory=load_catalog)
     # The patient-data guard's enabled rules (BENCHMATE_PHI_RULES; default: all).
     phi_rules: frozenset[str] = frozenset(RULES)
     # Settings still holding the .env.example placeholder (they count as not set).
@@ -160,6 +163,13 @@ def load_settings(
 
     review_dates = parse_review_dates(get("BENCHMATE_REVIEW_DATES"))
 
+    catalog_path = get("BENCHMATE_CREDENTIAL_CATALOG")
+    try:
+        catalog = load_catalog(catalog_path or None)
+    except CatalogError as exc:
+        raise ConfigError(
+            f"BENCHMATE_CREDENTIAL_CATALOG: {exc} (see docs/credentials.md for the format)"
+        ) from exc
     try:
         phi_rules = parse_rules(get("BENCHMATE_PHI_RULES"))
     except RulesError as exc:
@@ -185,6 +195,7 @@ def load_settings(
         coordinators=coordinators,
         review_dates=review_dates,
         port=int(port_text),
+        credential_catalog=catalog,
         phi_rules=phi_rules,
         placeholders=placeholders,
         clock_file=clock_file,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from scheduler.announcements import announcements
 from scheduler.base import Job
+from scheduler.credentials import credential_nudges
 from scheduler.departures import departures
 from scheduler.digest import weekly_digest
 from scheduler.directory import workspace_directory
@@ -23,5 +24,6 @@ JOBS: list[Job] = [
     announcements,
     surveys,
     weekly_digest,
+    credential_nudges,
     workspace_directory,
 ]

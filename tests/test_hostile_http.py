@@ -273,6 +273,8 @@ BUTTONS = [
     ("meeting_snooze", "{n}"),
     ("meeting_reschedule", "{n}"),
     ("survey_open", "{n}:pulse-30"),
+    ("ce_credit_edit", "{n}"),
+    ("ce_credit_from_win", "{n}"),
 ]
 
 

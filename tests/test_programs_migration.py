@@ -18,7 +18,7 @@ from bot.store.models import (
 )
 from bot.usecases.program_settings import config_of
 
-PREVIOUS = "0010_directory"
+PREVIOUS = "0020_credentials"
 
 
 def test_a_database_with_rows_upgrades_cleanly(any_db_url: str) -> None:

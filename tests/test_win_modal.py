@@ -28,7 +28,16 @@ def test_bare_win_opens_the_form_with_its_fields(bench: Running) -> None:
     view = open_modal(bench)
     assert view["type"] == "modal" and view["callback_id"] == "win_modal"
     assert len(view["title"]["text"]) <= 24
-    assert block_ids(view) == ["text", "category", "occurred_on", "share", "digest"]  # no goals
+    assert block_ids(view) == [  # no goals yet; then the optional CE part
+        "text",
+        "category",
+        "occurred_on",
+        "share",
+        "digest",
+        "ce_points",
+        "ce_areas",
+        "ce_provider",
+    ]
 
     text = block(view, "text")
     assert "optional" not in text  # required

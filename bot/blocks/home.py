@@ -34,6 +34,8 @@ class HomeData:
     linked_wins: dict[int, list[Win]] = field(default_factory=dict)
     total_wins: int = 0
     prompt_line: str = ""  # when the weekly prompt comes (bot/usecases/preferences.py)
+    # The credentials part (bot/blocks/credentials.py home_section): two blocks at most.
+    credentials: list[Block] = field(default_factory=list)
 
 
 def goal_menu(goal: Goal) -> Block:
@@ -83,6 +85,8 @@ def home_view(data: HomeData) -> Block:
             blocks.append(context(f"Wins toward it:\n{lines}{extra}"))
     if len(data.goals) > MAX_GOALS_SHOWN:
         blocks.append(context(f"…and {len(data.goals) - MAX_GOALS_SHOWN} more: `/goal list`"))
+    if data.credentials:
+        blocks += [divider(), *data.credentials[:2]]
     blocks += [divider(), header("Latest wins")]
     if not data.latest_wins:
         blocks.append(section("Nothing yet. Log your first with `/win` :sparkles:"))

@@ -27,7 +27,9 @@ MENTOR_HELP = (
     "*Your mentoring with* `/mentor`\n"
     "• `/mentor`: your mentor or mentees\n"
     "• `/mentor profile`: your role, lab section, level, certifications, goals and shift, "
-    "so the coordinator can find you a good match"
+    "so the coordinator can find you a good match\n"
+    "• `/mentor credentials`: your certifications and licences, the CE points you have "
+    "and still owe, and the days left in each cycle"
 )
 
 
@@ -44,6 +46,8 @@ class PairLine:
     # (date, text) of the latest wins, and goal lines (`goals.goal_line`).
     shared_wins: tuple[tuple[date, str], ...] = ()
     shared_goals: tuple[str, ...] = ()
+    # A mentor's view of the mentee's credentials (days left, on track): no win details.
+    credentials: str = ""
 
 
 MAX_SHARED_GOALS = 8  # with titles up to 300 characters, a section stays under 3,000
@@ -71,6 +75,8 @@ def pair_blocks(pair: PairLine) -> list[Block]:
         if len(pair.shared_goals) > len(goals):
             lines += f"\n…and {len(pair.shared_goals) - len(goals)} more"
         blocks.append(section(f"*Goals <@{pair.partner}> shared with you*\n{lines}"))
+    if pair.credentials:
+        blocks.append(context(pair.credentials))
     return blocks
 
 

@@ -107,6 +107,7 @@ def win_modal(
     private_metadata: str = "",
     findings: list[Finding] | None = None,
     title: str = "Log a win",
+    extra: Sequence[Block] = (),
 ) -> Block:
     """The win form. With `findings`, it shows the patient-data warning and the
     'save anyway, privately' choice."""
@@ -170,6 +171,7 @@ def win_modal(
                 checked=digest,
             )
         )
+        blocks.extend(extra)  # e.g. the continuing-education part (bot/blocks/credentials.py)
     return modal(WIN_MODAL, title, blocks, private_metadata=private_metadata)
 
 

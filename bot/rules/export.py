@@ -131,3 +131,52 @@ def to_markdown(name: str, wins: Sequence[WinRecord], goals: Sequence[GoalRecord
             lines.append(f"- {w.occurred_on:%b %d}: {md_text(w.text)}{goal}")
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
+
+
+# --- continuing-education transcript (issue 11) ----------------------------------------
+
+
+@dataclass(frozen=True)
+class CreditRecord:
+    earned_on: date
+    title: str
+    provider: str
+    points: float
+    areas: str  # area names, comma-separated
+
+
+CREDIT_CSV_COLUMNS = ("date", "activity", "provider", "points", "areas")
+
+
+def credits_csv(credits: Sequence[CreditRecord]) -> str:
+    """The credits of one cycle as a spreadsheet (cells that would start a formula are
+    quoted, as in the wins CSV)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CREDIT_CSV_COLUMNS)
+    for c in credits:
+        writer.writerow(
+            [
+                c.earned_on.isoformat(),
+                _cell(c.title.replace("\n", " ")),
+                _cell(c.provider),
+                f"{c.points:g}",
+                _cell(c.areas),
+            ]
+        )
+    return out.getvalue()
+
+
+def credits_markdown(heading: str, summary: Sequence[str], credits: Sequence[CreditRecord]) -> str:
+    """A transcript for a CMP (or licence) declaration: the summary, then each credit.
+    `heading` and `summary` are Markdown the caller built (names in them through
+    `md_text`); the credits' own text is made inert here."""
+    lines = [f"# {heading}", "", *[f"- {line}" for line in summary], "", "## Credits", ""]
+    if not credits:
+        lines.append("No credits recorded.")
+    for c in credits:
+        provider = f", {md_text(c.provider)}" if c.provider else ""
+        areas = f" ({md_text(c.areas)})" if c.areas else ""
+        text = md_text(c.title)
+        lines.append(f"- {c.earned_on:%Y-%m-%d}: {text}{provider}: {c.points:g}{areas}")
+    return "\n".join(lines) + "\n"

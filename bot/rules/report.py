@@ -159,3 +159,71 @@ def render_json(figures: Sequence[Figure], *, generated: datetime) -> str:
         },
     }
     return json.dumps(data, indent=2) + "\n"
+
+
+# --- credentials and continuing education (issue 11) ------------------------------------
+
+
+@dataclass(frozen=True)
+class Month:
+    start: date  # the first of the month
+    points: float  # CE points (or hours) earned that month
+    people: int  # distinct members who earned them
+
+
+def monthly(entries: Iterable[tuple[date, float, int]], *, months: int, today: date) -> list[Month]:
+    """CE points per calendar month for the last `months` months (this one included),
+    from (day, points, member id) per credit."""
+    firsts: list[date] = []
+    year, month = today.year, today.month
+    for _ in range(months):
+        firsts.append(date(year, month, 1))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    firsts.reverse()
+    points: dict[date, float] = {f: 0.0 for f in firsts}
+    people: dict[date, set[int]] = {f: set() for f in firsts}
+    for day, value, member in entries:
+        first = date(day.year, day.month, 1)
+        if first in points:
+            points[first] += value
+            people[first].add(member)
+    return [Month(f, round(points[f], 2), len(people[f])) for f in firsts]
+
+
+def shown_points(month: Month) -> float:
+    """A month's points for the chart: 0 when fewer than MIN_PEOPLE people earned them."""
+    return month.points if month.people >= MIN_PEOPLE else 0.0
+
+
+def credential_figures(
+    cycles: Iterable[tuple[int, str]], credit_months: Sequence[Month], *, shown_months: int = 6
+) -> list[Figure]:
+    """Credential cycles maintained on time against lapsed, from (member id, outcome)
+    per ended cycle; and CE points per month for the last `shown_months` months."""
+    ended = list(cycles)
+    people = len({member for member, _ in ended})
+    maintained = sum(1 for _, outcome in ended if outcome == "maintained")
+    figures = [
+        Figure(
+            "credentials_maintained",
+            "Credential cycles maintained on time / ended",
+            Ratio(maintained, len(ended)) if ended else None,
+            people,
+        ),
+        Figure(
+            "credentials_lapsed",
+            "Credential cycles lapsed (ended with points owed)",
+            len(ended) - maintained if ended else None,
+            people,
+        ),
+    ]
+    for month in credit_months[-shown_months:]:
+        figures.append(
+            Figure(
+                f"ce_points_{month.start:%Y_%m}",
+                f"CE points earned in {month.start:%B %Y}",
+                month.points,
+                month.people,
+            )
+        )
+    return figures

@@ -13,6 +13,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Integer,
     MetaData,
@@ -535,3 +536,64 @@ class DirectorySync(Base):
     cursor: Mapped[str | None] = mapped_column(Text)  # the next page; None between sweeps
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+# --- Credentials and continuing education (issue 11) ---------------------------------
+
+CYCLE_OUTCOMES = ("maintained", "lapsed")
+
+
+class MemberCredential(Base):
+    """A credential a member keeps (a catalog code) and the end of its current cycle."""
+
+    __tablename__ = "member_credentials"
+    __table_args__ = (UniqueConstraint("member_id", "code"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(24))  # bot/rules/credentials catalog code
+    number: Mapped[str | None] = mapped_column(String(64))  # certificate or licence number
+    # The member's own calendar date the current cycle ends (the scheduler selects by it).
+    cycle_end: Mapped[date] = mapped_column(Date, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class CredentialCycle(Base):
+    """A cycle that ended: maintained (everything earned in time) or lapsed."""
+
+    __tablename__ = "credential_cycles"
+    __table_args__ = (UniqueConstraint("credential_id", "cycle_end"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32), index=True)
+    credential_id: Mapped[int] = mapped_column(
+        ForeignKey("member_credentials.id", ondelete="CASCADE")
+    )
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(24))
+    cycle_end: Mapped[date] = mapped_column(Date)
+    outcome: Mapped[str] = mapped_column(String(16))  # CYCLE_OUTCOMES
+    earned: Mapped[float] = mapped_column(Float)
+    closed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class CECredit(Base):
+    """One continuing-education credit. At most one per win (`win_id` is unique), so a
+    win never counts twice; undoing the win removes its credit."""
+
+    __tablename__ = "ce_credits"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    win_id: Mapped[int | None] = mapped_column(
+        ForeignKey("wins.id", ondelete="CASCADE"), unique=True
+    )
+    title: Mapped[str] = mapped_column(Text)
+    provider: Mapped[str] = mapped_column(Text, default="")
+    earned_on: Mapped[date] = mapped_column(Date)
+    points: Mapped[float] = mapped_column(Float)
+    allocation: Mapped[str] = mapped_column(Text, default="{}")  # JSON: area key -> points
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)

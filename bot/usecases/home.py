@@ -10,11 +10,14 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from bot.blocks.credentials import home_section
 from bot.blocks.home import MAX_LATEST_WINS, HomeData, home_view
 from bot.deps import Deps
+from bot.rules.credentials import Catalog
 from bot.rules.localtime import local_date
 from bot.slack.gateway import SlackGateway, error_code
 from bot.store.models import Member, Win
+from bot.usecases.credentials import statuses
 from bot.usecases.members import ensure_member
 from bot.usecases.preferences import schedule_line
 from bot.usecases.wins import latest_wins, open_goals
@@ -32,8 +35,11 @@ def count_wins_since(session: Session, member_id: int, since: date) -> int:
     )
 
 
-def home_data(session: Session, member: Member, now: datetime) -> HomeData:
+def home_data(
+    session: Session, member: Member, now: datetime, catalog: Catalog | None = None
+) -> HomeData:
     today = local_date(now, member.tz)
+    helds = statuses(session, member.id, member.tz, catalog, now) if catalog else []
     goals = open_goals(session, member.id)
     linked: dict[int, list[Win]] = {}
     if goals:
@@ -55,6 +61,7 @@ def home_data(session: Session, member: Member, now: datetime) -> HomeData:
             session.scalar(select(func.count(Win.id)).where(Win.member_id == member.id)) or 0
         ),
         prompt_line=schedule_line(member),
+        credentials=home_section(helds),
     )
 
 
@@ -64,7 +71,7 @@ def publish_home(deps: Deps, client: WebClient, team_id: str, user_id: str) -> N
     now = deps.clock.now()
     member = ensure_member(deps.db, gateway, team_id, user_id, now)
     with deps.db.begin() as session:
-        view = home_view(home_data(session, member, now))
+        view = home_view(home_data(session, member, now, deps.settings.credential_catalog))
     try:
         gateway.publish_home(user_id, view)
     except SlackApiError as exc:

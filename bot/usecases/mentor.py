@@ -10,13 +10,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.blocks import state
+from bot.blocks.credentials import mentee_status_line
 from bot.blocks.goals import goal_line
 from bot.blocks.mentor import PairLine, ProfileValues, profile_modal
+from bot.rules.credentials import Catalog
 from bot.rules.localtime import local_date
 from bot.rules.phi import Guard
 from bot.rules.roster import DEFAULT_CAPACITY, RosterRow, check_row
 from bot.store.db import Database
 from bot.store.models import Goal, Member, Pair, Win
+from bot.usecases.credentials import statuses
 from bot.usecases.meetings import cycle_of, open_items
 from bot.usecases.pairs import active_pairs, profile_of
 from bot.usecases.roster import save_profile
@@ -62,9 +65,22 @@ def goals_shared_with_mentor(session: Session, mentee_id: int, guard: Guard) -> 
     return [g for g in goals if not guard.find(f"{g.title}\n{g.measure or ''}")]
 
 
-def pair_line(session: Session, member: Member, pair: Pair, guard: Guard) -> PairLine:
-    """One of the member's pairs; a mentor also gets what the mentee shared with them."""
+def pair_line(
+    session: Session,
+    member: Member,
+    pair: Pair,
+    guard: Guard,
+    catalog: Catalog | None = None,
+    now: datetime | None = None,
+) -> PairLine:
+    """One of the member's pairs; a mentor also gets what the mentee shared with them,
+    and the mentee's credential status (days left, on track or not: never their wins)."""
     mentoring = pair.mentor_id == member.id
+    credentials = ""
+    if mentoring and catalog is not None and now is not None:
+        helds = statuses(session, pair.mentee_id, pair.mentee.tz, catalog, now)
+        if helds:
+            credentials = mentee_status_line(pair.mentee.slack_user_id, helds)
     wins = wins_shared_with_mentor(session, pair.mentee_id, guard) if mentoring else []
     goals = goals_shared_with_mentor(session, pair.mentee_id, guard) if mentoring else []
     return PairLine(
@@ -77,14 +93,21 @@ def pair_line(session: Session, member: Member, pair: Pair, guard: Guard) -> Pai
         open_items=tuple(i.text for i in open_items(session, pair.id)),
         shared_wins=tuple((w.occurred_on, w.text) for w in wins),
         shared_goals=tuple(goal_line(g) for g in goals),
+        credentials=credentials,
     )
 
 
-def my_pairs(db: Database, member: Member, guard: Guard) -> tuple[list[PairLine], bool]:
+def my_pairs(
+    db: Database,
+    member: Member,
+    guard: Guard,
+    catalog: Catalog | None = None,
+    now: datetime | None = None,
+) -> tuple[list[PairLine], bool]:
     """The member's active pairs, and whether they are on the roster."""
     with db.begin() as session:
         pairs = active_pairs(session, member.id)
-        lines = [pair_line(session, member, p, guard) for p in pairs]
+        lines = [pair_line(session, member, p, guard, catalog, now) for p in pairs]
         profile = profile_of(session, member.id)
         return lines, profile is not None and profile.left_at is None
 

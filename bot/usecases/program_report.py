@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -15,16 +15,22 @@ from bot.rules.report import (
     SIX_MONTHS,
     TWELVE_MONTHS,
     Figure,
+    Month,
     Ratio,
     Week,
+    credential_figures,
     meetings_due,
+    monthly,
     retention_figure,
     shown_count,
+    shown_points,
     weekly,
 )
 from bot.store.db import Database
 from bot.store.models import (
     MAIN_PROGRAM,
+    CECredit,
+    CredentialCycle,
     Goal,
     Meeting,
     Member,
@@ -36,6 +42,7 @@ from bot.store.models import (
 from bot.usecases.programs import main_program, program_named
 
 CHART_WEEKS = 12
+CHART_MONTHS = 12
 
 
 @dataclass(frozen=True)
@@ -44,6 +51,7 @@ class Report:
     weeks: list[Week]  # wins per week
     meeting_weeks: list[Week]
     generated: datetime
+    credit_months: list[Month] = field(default_factory=list)  # CE points per month
 
 
 def _count(session: Session, statement: object) -> int:
@@ -218,7 +226,24 @@ def gather(session: Session, team_id: str, now: datetime, program_id: int | None
         weeks=CHART_WEEKS,
         today=now.date(),
     )
-    return Report(figures, weeks, meeting_weeks, now)
+    cycles = session.execute(
+        select(CredentialCycle.member_id, CredentialCycle.outcome).where(
+            CredentialCycle.team_id == team_id
+        )
+    ).all()
+    first_month = (now.date().replace(day=1) - timedelta(days=366)).replace(day=1)
+    earned = session.execute(
+        select(CECredit.earned_on, CECredit.points, CECredit.member_id).where(
+            CECredit.team_id == team_id, CECredit.earned_on >= first_month
+        )
+    ).all()
+    credit_months = monthly(
+        ((day, points, member) for day, points, member in earned),
+        months=CHART_MONTHS,
+        today=now.date(),
+    )
+    figures += credential_figures(((member, outcome) for member, outcome in cycles), credit_months)
+    return Report(figures, weeks, meeting_weeks, now, credit_months)
 
 
 def meetings_figure(session: Session, team_id: str, now: datetime, program_id: int) -> Figure:
@@ -251,17 +276,35 @@ def build_report(
         return gather(session, team_id, now, program_id)
 
 
-def chart_png(weeks: list[Week], meeting_weeks: list[Week]) -> bytes:
-    """Wins and meetings per week, side by side (PNG). A week whose wins (or meetings)
-    are about fewer than five people shows 0, like every other small figure."""
+def chart_png(
+    weeks: list[Week], meeting_weeks: list[Week], credit_months: list[Month] | None = None
+) -> bytes:
+    """Wins and meetings per week, side by side (PNG), and below them CE points earned
+    per month when `credit_months` is given. A week (or month) whose figures are about
+    fewer than five people shows 0, like every other small figure."""
     import matplotlib
 
     matplotlib.use("Agg")  # no display on a server
     from matplotlib import pyplot as plt
 
     labels = [f"{w.start:%b %d}" for w in weeks]
-    figure, axes = plt.subplots(figsize=(8, 4), dpi=100)
+    if credit_months:
+        figure, (axes, credits_axes) = plt.subplots(2, 1, figsize=(8, 7), dpi=100)
+    else:
+        figure, axes = plt.subplots(figsize=(8, 4), dpi=100)
     try:
+        if credit_months:
+            credits_axes.bar(
+                list(range(len(credit_months))),
+                [shown_points(m) for m in credit_months],
+                color="#3f8f5a",
+                label="CE points",
+            )
+            credits_axes.set_xticks(
+                list(range(len(credit_months))), [f"{m.start:%b %Y}" for m in credit_months]
+            )
+            credits_axes.set_title("Continuing-education points earned per month")
+            credits_axes.tick_params(axis="x", labelrotation=45)
         positions = list(range(len(weeks)))
         width = 0.4
         axes.bar(
@@ -285,7 +328,8 @@ def chart_png(weeks: list[Week], meeting_weeks: list[Week]) -> bytes:
         figure.text(
             0.01,
             0.01,
-            f"Weeks whose wins or meetings involve fewer than {MIN_PEOPLE} people show 0.",
+            f"Weeks (months) whose wins, meetings (or CE points) involve fewer than "
+            f"{MIN_PEOPLE} people show 0.",
             fontsize=7,
         )
         figure.tight_layout(rect=(0, 0.04, 1, 1))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -11,6 +11,7 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from bot.blocks import wins as blocks
+from bot.blocks.credentials import win_form_ce_blocks
 from bot.rules.localtime import local_date
 from bot.rules.phi import Finding, Guard
 from bot.rules.wins import MAX_WINS_PER_ENTRY, length_problem, split_wins
@@ -314,10 +315,17 @@ def goal_choices(session: Session, member: Member, goal_id: int | None) -> list[
 
 
 def win_form(
-    db: Database, member: Member, now: datetime, *, win_key: str | None = None, **prefill: Any
+    db: Database,
+    member: Member,
+    now: datetime,
+    *,
+    win_key: str | None = None,
+    ce_areas: Mapping[str, str] | None = None,
+    **prefill: Any,
 ) -> dict[str, Any] | None:
     """The win modal for a new win (with `prefill`), or for editing one of the member's
-    own wins; None when `win_key` is not theirs."""
+    own wins; None when `win_key` is not theirs. With `ce_areas` (area key -> name), a
+    new win's form has the optional continuing-education part."""
     with db.begin() as session:
         if win_key is not None:
             win = own_win(session, member, win_key)
@@ -333,9 +341,11 @@ def win_form(
                 "title": "Edit your win",
             }
         goals = goal_choices(session, member, prefill.get("goal_id"))
+    extra = win_form_ce_blocks(ce_areas) if ce_areas and win_key is None else []
     return blocks.win_modal(
         today=local_date(now, member.tz),
         goals=goals,
+        extra=extra,
         private_metadata=prefill.pop("private_metadata", "")
         or blocks.metadata(win=win_key, source="modal"),
         **prefill,

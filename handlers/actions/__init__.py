@@ -4,6 +4,7 @@ from slack_bolt import App
 
 from bot.deps import Deps
 from handlers.actions import (
+    credentials,
     drafts,
     goal_review,
     goals,
@@ -18,6 +19,7 @@ from handlers.actions import (
 
 def register(app: App, deps: Deps) -> None:
     wins.register(app, deps)
+    credentials.register(app, deps)
     drafts.register(app, deps)
     goals.register(app, deps)
     home.register(app, deps)

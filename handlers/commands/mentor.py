@@ -9,9 +9,11 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.blocks.common import escape
+from bot.blocks.credentials import credentials_blocks
 from bot.blocks.mentor import MENTOR_HELP, mentor_blocks
 from bot.deps import Deps
 from bot.slack.gateway import SlackGateway, error_code
+from bot.usecases.credentials import member_statuses
 from bot.usecases.mentor import my_pairs, profile_form
 from handlers.context import current_member
 
@@ -23,11 +25,22 @@ def register(app: App, deps: Deps) -> None:
         if not words:
             member = current_member(deps, client, context)
             guard = deps.phi.for_team(deps.db, member.team_id)
-            pairs, on_roster = my_pairs(deps.db, member, guard)
+            pairs, on_roster = my_pairs(
+                deps.db, member, guard, deps.settings.credential_catalog, deps.clock.now()
+            )
             ack(
                 response_type="ephemeral",
                 blocks=mentor_blocks(pairs, on_roster=on_roster),
                 text="Your mentoring",
+            )
+        elif word in ("credentials", "credential", "ce") and len(words) == 1:
+            member = current_member(deps, client, context)
+            catalog = deps.settings.credential_catalog
+            helds = member_statuses(deps.db, member.id, member.tz, catalog, deps.clock.now())
+            ack(
+                response_type="ephemeral",
+                blocks=credentials_blocks(helds, catalog.area_names()),
+                text="Your credentials",
             )
         elif word == "profile" and len(words) == 1:
             ack()  # the form opens after the ack

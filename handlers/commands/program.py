@@ -443,7 +443,7 @@ def register(app: App, deps: Deps) -> None:
                     (
                         f"wins-and-meetings-{now:%Y-%m-%d}.png",
                         "Wins and meetings per week",
-                        chart_png(built.weeks, built.meeting_weeks),
+                        chart_png(built.weeks, built.meeting_weeks, built.credit_months),
                     )
                 ],
                 "The program's wins and meetings per week "

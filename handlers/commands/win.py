@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 from slack_bolt import App, BoltContext, Respond
@@ -10,9 +11,12 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.blocks import wins as blocks
+from bot.blocks.credentials import record_offer
 from bot.deps import Deps
+from bot.rules.credentials import detect_ce
 from bot.slack.gateway import SlackGateway, in_words
 from bot.store.db import DatabaseUnavailable
+from bot.store.models import Win
 from bot.usecases.members import ensure_member
 from bot.usecases.preferences import prefs_form
 from bot.usecases.wins import (
@@ -58,7 +62,22 @@ def unavailable_text(text: str) -> str:
 REPLAYED = "That `/win` was handled already; nothing was added again."
 
 
+MAX_CE_OFFERS = 3
+
+
 def register(app: App, deps: Deps) -> None:
+    area_names = deps.settings.credential_catalog.area_names()
+
+    def ce_offers(wins: Sequence[Win]) -> list[dict[str, Any]]:
+        """ "Record as CE credit" under wins whose words read like continuing education
+        (private wins too: a credit is the member's own)."""
+        offers: list[dict[str, Any]] = []
+        for win in wins:
+            suggested = detect_ce(win.text)
+            if suggested is not None and len(offers) < MAX_CE_OFFERS:
+                offers += record_offer(win.key, suggested.points, suggested.areas, area_names)
+        return offers
+
     def answer_win(
         ack: Any, command: dict[str, Any], client: WebClient, context: BoltContext
     ) -> None:
@@ -104,7 +123,9 @@ def register(app: App, deps: Deps) -> None:
             ack(response_type="ephemeral", text=unavailable_text(text))
             return
         if isinstance(outcome, Logged):
-            ack(response_type="ephemeral", blocks=blocks.logged_blocks(outcome.wins), text="Logged")
+            logged = blocks.logged_blocks(outcome.wins)
+            answer = [*logged[:-1], *ce_offers(outcome.wins), logged[-1]]  # Undo stays last
+            ack(response_type="ephemeral", blocks=answer, text="Logged")
         elif isinstance(outcome, Held):
             ack(
                 response_type="ephemeral",
@@ -128,7 +149,8 @@ def register(app: App, deps: Deps) -> None:
         if request_kind(str(command.get("text") or "")) == "settings":
             view, again = prefs_form(member), "/win settings"
         else:
-            view, again = win_form(deps.db, member, deps.clock.now()), "/win"
+            view = win_form(deps.db, member, deps.clock.now(), ce_areas=area_names)
+            again = "/win"
         assert view is not None
         try:
             gateway.open_view(str(command.get("trigger_id")), view)

@@ -4,6 +4,7 @@ from slack_bolt import App
 
 from bot.deps import Deps
 from handlers.views import (
+    credentials,
     goal_modal,
     goal_retarget,
     meetings,
@@ -20,6 +21,7 @@ from handlers.views import (
 
 def register(app: App, deps: Deps) -> None:
     win_modal.register(app, deps)
+    credentials.register(app, deps)
     goal_modal.register(app, deps)
     program_import.register(app, deps)
     program_match.register(app, deps)

@@ -28,7 +28,15 @@ def register(app: App, deps: Deps) -> None:
         member = current_member(deps, client, context)
         key = request_key(body.get("trigger_id"))
         guard = deps.phi.for_team(deps.db, member.team_id)
-        result = submit_win_form(deps.db, member, view, deps.clock.now(), guard, key=key)
+        result = submit_win_form(
+            deps.db,
+            member,
+            view,
+            deps.clock.now(),
+            guard,
+            deps.settings.credential_catalog,
+            key=key,
+        )
         if isinstance(result, Replayed):
             ack()  # handled before: close the form, save nothing again
         elif isinstance(result, FieldErrors):

@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0021_programs"
-down_revision = "0010_directory"  # the newest on main when merged last (was 0005_meetings)
+down_revision = "0020_credentials"  # the migrations form one line: 0010, 0020, 0021
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,78 @@
+"""Credentials in the sandbox (the local Slack stand-in, the real `benchmate serve` and
+scheduler behind it): add a credential from `/mentor credentials`, record a `/win` as a
+CE credit in one click, and get the lapse-prevention reminders once each as the clock
+moves."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sandbox.server import Sandbox
+from tests.test_sandbox import BEN, Json, Page, bot_messages, page, running
+
+__all__ = ["page", "running"]  # the sandbox fixtures, shared with tests/test_sandbox.py
+
+
+def click(page: Page, member: str, message: Json, action_id: str) -> Json:
+    block = next(
+        b
+        for b in message["blocks"]
+        if any(
+            e.get("action_id") == action_id
+            for e in [*b.get("elements", []), b.get("accessory") or {}]
+        )
+    )
+    return page.post(
+        "/sandbox/action",
+        {
+            "member": member,
+            "container": {"type": "message", "channel": message["channel"], "ts": message["ts"]},
+            "action_id": action_id,
+            "block_id": block["block_id"],
+        },
+    )
+
+
+def select(value: str) -> dict[str, Any]:
+    return {"value": {"type": "static_select", "selected_option": {"value": value}}}
+
+
+def test_credentials_in_the_sandbox(page: Page, running: Sandbox) -> None:
+    answer = page.command(BEN, "/mentor", "credentials")
+    assert answer["status"] == 200 and "No credential yet" in json.dumps(answer["response"])
+    listed = page.wait_for(BEN, lambda s: bot_messages(s, "Your credentials"))[-1]
+    assert click(page, BEN, listed, "credential_add")["status"] == 200
+    form = page.modal(BEN, "credential_modal")
+    saved = page.post(
+        "/sandbox/submit",
+        {
+            "member": BEN,
+            "view_id": form["id"],
+            "values": {
+                "code": select("MLS"),
+                "number": {"value": {"type": "plain_text_input", "value": "123456"}},
+                "cycle_end": {"value": {"type": "datepicker", "selected_date": "2027-06-30"}},
+            },
+        },
+    )
+    assert saved["status"] == 200 and saved["response"]["response_action"] == "update"
+
+    page.command(BEN, "/win", "finished the 2-hour blood bank safety course (P.A.C.E.)")
+    logged = page.wait_for(BEN, lambda s: bot_messages(s, "Logged", "D0BEN"))[-1]
+    assert "Record as CE credit" in json.dumps(logged["blocks"])
+    assert click(page, BEN, logged, "ce_credit_from_win")["status"] == 200
+    page.wait_for(BEN, lambda s: bot_messages(s, "Recorded as a CE credit: 2 point(s)"))
+    shown = json.dumps(page.command(BEN, "/mentor", "credentials")["response"])
+    assert "Earned 2 of 36 points" in shown and "Blood banking: 1 of 2" in shown
+
+    # Seven months before the end: the 12-month reminder is the one due, once.
+    page.post("/sandbox/clock", {"plus": {"days": 1}})
+    page.post("/sandbox/clock", {"plus": {"days": 1}})
+    twelve = bot_messages(page.state(BEN), "cycle ends in about 12 months", "D0BEN")
+    assert len(twelve) == 1 and "Still missing" in json.dumps(twelve[0]["blocks"])
+    page.post("/sandbox/clock", {"to": "2027-01-02T00:00:00Z"})
+    ben = page.state(BEN)
+    assert len(bot_messages(ben, "cycle ends in about 6 months", "D0BEN")) == 1
+    assert len(bot_messages(ben, "cycle ends in about", "D0BEN")) == 2
+    assert page.request("/sandbox/export")[1]["violations"] == []
