@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 # Re-exported: the builders escape people's text with the one rule in bot/rules/mrkdwn.
@@ -104,3 +105,25 @@ def modal(
     if submit:
         view["submit"] = plain(submit)
     return view
+
+
+def multi_select_input(
+    block_id: str, label: str, options: list[Block], chosen: Sequence[str]
+) -> Block:
+    """An optional multi-select input (action id `value`), with `chosen` ticked."""
+    element: Block = {
+        "type": "multi_static_select",
+        "action_id": "value",
+        "placeholder": plain("Choose…"),
+        "options": options,
+    }
+    initial = [o for o in options if o["value"] in chosen]
+    if initial:
+        element["initial_options"] = initial
+    return {
+        "type": "input",
+        "block_id": block_id,
+        "optional": True,
+        "label": plain(label),
+        "element": element,
+    }

@@ -15,6 +15,7 @@ from bot.blocks.common import (
     context,
     escape,
     modal,
+    multi_select_input,
     option,
     plain,
     section,
@@ -126,23 +127,8 @@ def _area_choices(names: Mapping[str, str]) -> list[Block]:
 
 
 def _areas_input(block_id: str, names: Mapping[str, str], chosen: Sequence[str]) -> Block:
-    options = _area_choices(names)
-    element: Block = {
-        "type": "multi_static_select",
-        "action_id": "value",
-        "placeholder": plain("Choose…"),
-        "options": options,
-    }
-    initial = [o for o in options if o["value"] in chosen]
-    if initial:
-        element["initial_options"] = initial
-    return {
-        "type": "input",
-        "block_id": block_id,
-        "optional": True,
-        "label": plain("CMP area(s) or required topic(s)"),
-        "element": element,
-    }
+    label = "CMP area(s) or required topic(s)"
+    return multi_select_input(block_id, label, _area_choices(names), chosen)
 
 
 def _text_input(

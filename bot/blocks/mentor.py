@@ -12,6 +12,7 @@ from bot.blocks.common import (
     context,
     escape,
     modal,
+    multi_select_input,
     option,
     plain,
     section,
@@ -99,22 +100,7 @@ def _choices(vocabulary: dict[str, str]) -> list[tuple[str, str]]:
 
 def _multi(block_id: str, label: str, vocabulary: dict[str, str], chosen: list[str]) -> Block:
     options = [option(text, value) for text, value in _choices(vocabulary)]
-    element: Block = {
-        "type": "multi_static_select",
-        "action_id": "value",
-        "placeholder": plain("Choose…"),
-        "options": options,
-    }
-    initial = [o for o in options if o["value"] in chosen]
-    if initial:
-        element["initial_options"] = initial
-    return {
-        "type": "input",
-        "block_id": block_id,
-        "optional": True,
-        "label": plain(label),
-        "element": element,
-    }
+    return multi_select_input(block_id, label, options, chosen)
 
 
 @dataclass(frozen=True)
