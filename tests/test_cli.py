@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +17,7 @@ from bot.store.db import Database
 from bot.store.models import Win
 from tests.conftest import SECRET
 from tests.fakeslack import FakeSlack
+from tests.served import Served
 from tests.slackclient import SlackClient
 
 BENCHMATE = [sys.executable, "-m", "bot.cli"]
@@ -43,51 +42,32 @@ def run(args: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess[s
     )
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
-def served(tmp_path: Path, slack: FakeSlack) -> Iterator[tuple[str, Path, subprocess.Popen[str]]]:
+def served(tmp_path: Path, slack: FakeSlack) -> Iterator[tuple[str, Path, Served]]:
     """`benchmate serve` as its own process, on a fresh SQLite file it must create."""
-    port = free_port()
     db_file = tmp_path / "fresh.db"
-    process = subprocess.Popen(
-        [*BENCHMATE, "serve", "--port", str(port), "--host", "127.0.0.1"],
-        cwd=tmp_path,
-        env=clean_env(
+    server = Served.start(
+        [*BENCHMATE, "serve"],
+        clean_env(
             SLACK_BOT_TOKEN="xoxb-cli-secret-token",
             SLACK_SIGNING_SECRET=SECRET,
             SLACK_API_URL=slack.api_url,
             DATABASE_URL=f"sqlite:///{db_file}",
         ),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
+        tmp_path,
     )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            with urllib.request.urlopen(base + "/healthz", timeout=1) as response:
-                if response.status == 200:
-                    break
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                output = process.stdout.read() if process.stdout else ""
-                raise AssertionError(f"serve did not come up:\n{output}") from None
-            time.sleep(0.1)
-    yield base, db_file, process
-    process.terminate()
-    process.wait(timeout=10)
+    server.wait_listening()
+    with urllib.request.urlopen(server.base + "/healthz", timeout=10) as response:
+        assert response.status == 200
+    yield server.base, db_file, server
+    if server.process.poll() is None:
+        server.stop()
 
 
 def test_serve_migrates_a_new_database_and_answers(
-    served: tuple[str, Path, subprocess.Popen[str]], slack: FakeSlack
+    served: tuple[str, Path, Served], slack: FakeSlack
 ) -> None:
-    base, db_file, process = served
+    base, db_file, server = served
     client = SlackClient(base + "/slack/events", SECRET, slack.url)
 
     reply = client.command("/win", "ran the first CBC on the new analyzer")
@@ -102,8 +82,7 @@ def test_serve_migrates_a_new_database_and_answers(
     assert texts == ["ran the first CBC on the new analyzer"]
     assert client.command("/win", "forged", secret="wrong-secret").status == 401
 
-    process.terminate()
-    output = process.communicate(timeout=10)[0]
+    output = server.stop()
     assert "listening on" in output
     assert "WARNING" not in output and "Traceback" not in output
     assert "xoxb-cli-secret-token" not in output
@@ -111,14 +90,14 @@ def test_serve_migrates_a_new_database_and_answers(
 
 
 def test_a_stopped_server_still_writes_the_win_it_answered(
-    served: tuple[str, Path, subprocess.Popen[str]], slack: FakeSlack
+    served: tuple[str, Path, Served], slack: FakeSlack
 ) -> None:
-    base, db_file, process = served
+    base, db_file, server = served
     client = SlackClient(base + "/slack/events", SECRET, slack.url)
     assert client.command("/win", "covered the night shift at short notice").status == 200
 
-    process.terminate()  # SIGTERM, as a host stops a process: at once, no grace
-    assert process.wait(timeout=10) == 0
+    server.stop()  # SIGTERM, as a host stops a process: at once, no grace
+    assert server.process.returncode == 0
     db = Database(f"sqlite:///{db_file}")
     with db.begin() as session:
         assert list(session.scalars(select(Win.text))) == [

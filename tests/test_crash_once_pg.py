@@ -12,11 +12,9 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -28,6 +26,7 @@ from bot.store.ledger import LEASE
 from bot.store.models import Announcement, Member, Nudge, Pair, ProgramProfile
 from tests.conftest import COORDINATOR, SECRET
 from tests.fakeslack import FakeSlack
+from tests.served import Served
 from tests.slackclient import SlackClient
 
 NOW = datetime(2026, 11, 20, 20, 5, tzinfo=UTC)  # Friday, 14:05 in Chicago
@@ -94,7 +93,7 @@ def kill_mid_pass(victim: subprocess.Popen[str], slack: FakeSlack, after: int) -
     the victim never hears back, so never records it."""
     wait_for_posts(victim, slack, after)
     victim.send_signal(signal.SIGKILL)
-    victim.communicate(timeout=30)
+    victim.wait(timeout=30)  # killed: it writes nothing more, so no pipe can block it
     assert victim.returncode == -signal.SIGKILL  # it was still sending: killed mid-pass
 
 
@@ -234,32 +233,12 @@ def test_meeting_reminders_exactly_once_when_a_scheduler_is_killed_mid_pass(
     assert statuses(postgres_url, "meeting_reminder") == {"sent": MEMBERS}
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def serve(
     url: str, slack: FakeSlack, cwd: Path, token: str = "xoxb-test-token"
-) -> tuple[subprocess.Popen[str], SlackClient]:
-    port = free_port()
-    process = start(
-        url, slack, cwd, "serve", "--host", "127.0.0.1", "--port", str(port), token=token
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        assert process.poll() is None, process.communicate()
-        try:
-            with urllib.request.urlopen(base + "/healthz", timeout=1) as answer:
-                if answer.status == 200:
-                    break
-        except OSError:
-            pass
-        assert time.monotonic() < deadline, "serve did not come up"
-        time.sleep(0.1)
-    return process, SlackClient(base + "/slack/events", SECRET, slack.url)
+) -> tuple[Served, SlackClient]:
+    server = Served.start([sys.executable, "-m", "bot.cli", "serve"], env(url, slack, token), cwd)
+    server.wait_listening()
+    return server, SlackClient(server.base + "/slack/events", SECRET, slack.url)
 
 
 def announce(client: SlackClient, slack: FakeSlack, message: str) -> None:
@@ -290,18 +269,17 @@ def test_announcements_exactly_once_when_a_web_process_is_killed_mid_send(
     try:
         announce(first, slack, "Lab week starts Monday: bring a win to share!")
         announce(second, slack, "Journal club moves to Thursday.")
-        kill_mid_pass(victim, slack, KILL_AFTER)
+        kill_mid_pass(victim.process, slack, KILL_AFTER)
         restarted, _ = serve(postgres_url, slack, tmp_path)  # back, as a supervisor would
-        restarted.terminate()
+        restarted.stop()
         # The survivor finishes its announcement (and sends the coordinator its report).
         deadline = time.monotonic() + 120
         while statuses(postgres_url, "announcement_report").total() < 1:
             assert time.monotonic() < deadline, "the second announcement never finished"
             time.sleep(0.2)
     finally:
-        survivor.terminate()
-        for process in (survivor, victim):
-            process.communicate(timeout=30)
+        survivor.stop()
+        victim.kill()
     assert posted_unrecorded(postgres_url, slack, "announcement") > 0
 
     # The scheduler's announcements job finishes what the killed process left, once the

@@ -16,17 +16,14 @@ from __future__ import annotations
 
 import contextlib
 import os
-import queue
 import signal
 import socket
 import sqlite3
-import subprocess
 import threading
 import time
 from collections import Counter, deque
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -39,8 +36,9 @@ from bot.store.db import Database
 from bot.store.models import Member, Win
 from tests.conftest import SECRET, Running, run_app
 from tests.fakeslack import FakeSlack
+from tests.served import Served
 from tests.slackclient import Reply, SlackClient
-from tests.test_cli import BENCHMATE, clean_env, free_port
+from tests.test_cli import BENCHMATE, clean_env
 
 SLACK_LIMIT = 3.0  # seconds Slack waits for an answer
 NOW = datetime(2026, 11, 20, 15, 0, tzinfo=UTC)
@@ -76,60 +74,17 @@ def stored_texts(url: str) -> Counter[str]:
 KILLS = 50
 
 
-@dataclass
-class Serve:
-    """One `benchmate serve` process and the lines it printed."""
-
-    process: subprocess.Popen[str]
-    port: int
-    lines: queue.Queue[str]
-
-    @classmethod
-    def start(cls, db_url: str, slack: FakeSlack, cwd: Path) -> Serve:
-        port = free_port()
-        process = subprocess.Popen(
-            [*BENCHMATE, "serve", "--port", str(port), "--host", "127.0.0.1"],
-            cwd=cwd,
-            env=clean_env(
-                SLACK_BOT_TOKEN="xoxb-kill-test",
-                SLACK_SIGNING_SECRET=SECRET,
-                SLACK_API_URL=slack.api_url,
-                DATABASE_URL=db_url,
-            ),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        lines: queue.Queue[str] = queue.Queue()
-
-        def read() -> None:
-            assert process.stdout is not None
-            for line in process.stdout:
-                lines.put(line)
-            lines.put("")  # the process ended
-
-        threading.Thread(target=read, daemon=True).start()
-        return cls(process, port, lines)
-
-    def wait_listening(self, timeout: float = 60) -> None:
-        """Until it printed "listening on" (its socket is bound then)."""
-        seen: list[str] = []
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                line = self.lines.get(timeout=max(0.0, deadline - time.monotonic()))
-            except queue.Empty:
-                break
-            seen.append(line)
-            if "listening on" in line:
-                return
-            if line == "":
-                break
-        raise AssertionError("serve did not come up:\n" + "".join(seen))
-
-    def kill(self) -> None:
-        self.process.kill()  # SIGKILL: no handler, no exit code runs
-        self.process.wait(timeout=10)
+def start_serve(db_url: str, slack: FakeSlack, cwd: Path) -> Served:
+    return Served.start(
+        [*BENCHMATE, "serve"],
+        clean_env(
+            SLACK_BOT_TOKEN="xoxb-kill-test",
+            SLACK_SIGNING_SECRET=SECRET,
+            SLACK_API_URL=slack.api_url,
+            DATABASE_URL=db_url,
+        ),
+        cwd,
+    )
 
 
 def kill_after_each_logged(db_url: str, slack: FakeSlack, cwd: Path) -> None:
@@ -137,7 +92,7 @@ def kill_after_each_logged(db_url: str, slack: FakeSlack, cwd: Path) -> None:
     process starts while the current one serves (a start takes about a second of CPU).
     Each process first gets the previous process's last request again, as a replay:
     the win it logged must be there once before the replay and once after."""
-    upcoming = deque(Serve.start(db_url, slack, cwd) for _ in range(2))
+    upcoming = deque(start_serve(db_url, slack, cwd) for _ in range(2))
     answered: list[str] = []
     lost: list[str] = []
     previous: tuple[bytes, str, str] | None = None
@@ -145,7 +100,7 @@ def kill_after_each_logged(db_url: str, slack: FakeSlack, cwd: Path) -> None:
         for i in range(KILLS):
             serve = upcoming.popleft()
             if i + len(upcoming) + 1 < KILLS:
-                upcoming.append(Serve.start(db_url, slack, cwd))
+                upcoming.append(start_serve(db_url, slack, cwd))
             serve.wait_listening()
             client = Replaying(f"http://127.0.0.1:{serve.port}/slack/events", SECRET, slack.url)
             if previous is not None:
