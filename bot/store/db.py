@@ -32,6 +32,8 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.store.turn import FairTurn
+
 T = TypeVar("T")
 # What a store function runs its statements on: an ORM session (`Database.begin`) or a
 # Core connection (`Database.transaction`, for statements that are all Core).
@@ -226,9 +228,10 @@ class Database:
         # SQLite takes one writer at a time and makes the others wait in its busy
         # handler, which sleeps 1, 2, 5, 10... ms between tries: under concurrent /win
         # that sleeping made the slowest requests. Units of work in this process queue
-        # on a lock instead, which wakes the next one at once. (Re-entrant: a unit of
-        # work may call a helper that opens another.)
-        self._turn = threading.RLock() if self.is_sqlite else None
+        # on a lock instead, which wakes the next one at once, first come first served
+        # (bot/store/turn.py). (Re-entrant: a unit of work may call a helper that opens
+        # another.)
+        self._turn = FairTurn() if self.is_sqlite else None
         sqlite_file = _sqlite_file(url) if self.is_sqlite else None
         self._wal = WalSync(sqlite_file) if sqlite_file else None
 
