@@ -12,6 +12,7 @@ from slack_bolt import App, BoltResponse
 
 import handlers
 from bot.deps import Deps
+from bot.rules import phi
 from bot.rules.mrkdwn import escape
 from bot.slack.gateway import make_client
 
@@ -53,6 +54,7 @@ def build_app(
     framework cost), while anything that calls Slack runs in a lazy listener after it.
     """
     settings = deps.settings
+    phi.name_lists()  # read now, not by the first requests (bot/rules/phi.py)
     app = App(
         signing_secret=settings.signing_secret or None,
         client=make_client(settings.bot_token, settings.slack_api_url),

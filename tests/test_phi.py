@@ -522,3 +522,37 @@ def test_phi_check_uses_the_configured_rules(tmp_path: Path) -> None:
     (tmp_path / ".env").write_text("BENCHMATE_PHI_RULES=-nmae\n")
     refused = benchmate("phi-check", "--corpus", str(corpus), cwd=tmp_path)
     assert refused.returncode == 2 and "BENCHMATE_PHI_RULES" in refused.stderr
+
+
+def test_the_name_lists_are_read_once_even_when_threads_ask_at_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Eight first `/win`s after a start used to read the lists eight times over (two
+    seconds of CPU): now one thread reads, the others wait for it."""
+    import threading
+
+    from bot.rules import phi
+
+    reads: list[str] = []
+    real_read = phi._read
+
+    def counted(name: str) -> frozenset[str]:
+        reads.append(name)
+        return real_read(name)
+
+    monkeypatch.setattr(phi, "_lists", None)
+    monkeypatch.setattr(phi, "_read", counted)
+    start = threading.Barrier(8)
+    got: list[object] = []
+
+    def ask() -> None:
+        start.wait()
+        got.append(phi.name_lists())
+
+    threads = [threading.Thread(target=ask) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(reads) == 3  # given names, surnames, words: once each
+    assert len({id(lists) for lists in got}) == 1
