@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.blocks.credentials import met_message, reminder_message
 from bot.deps import Deps
+from bot.rules import once
 from bot.rules.catalog import TEMPLATES_BY_KEY, templates_for_level
 from bot.rules.credentials import (
     CredentialKind,
@@ -276,30 +277,34 @@ def send_transcript(
     period: str,
     due_at: datetime,
     now: datetime,
-    names: dict[str, str],
+    names_of_areas: dict[str, str],
 ) -> Sent | None:
     key = {"team_id": member.team_id, "member_id": member.id, "kind": TRANSCRIPT, "period": period}
     with deps.db.begin() as session:
         claim = ledger.claim(session, **key, due_at=due_at, now=now, worker=worker_name())
     if claim is None:
         return None
-    # A file cannot carry the ledger key the way a message's metadata does, so a
-    # takeover after a crash mid-upload uploads again (docs/limitations.md).
     nudge_id = claim.id
-    markdown, table = transcript(deps, member, st, names)
     stamp = f"{st.end:%Y-%m-%d}"
+    # A file carries no metadata: its name is unique to this ledger row (credential,
+    # cycle), so a takeover after a crash mid-upload looks for it instead (files.list).
+    names = [f"ce-transcript-{st.kind.code}-{stamp}.{ext}" for ext in ("md", "csv")]
     try:
-        gateway.upload_to_dm(
-            member.slack_user_id,
-            [
-                (f"ce-transcript-{st.kind.code}-{stamp}.md", "CE transcript", markdown),
-                (f"ce-transcript-{st.kind.code}-{stamp}.csv", "CE credits (CSV)", table),
-            ],
-            "Your continuing-education transcript for this cycle, for your declaration.",
-        )
-    except (SlackApiError, OSError) as exc:  # a later pass tries again
+        seen: once.Verdict = "absent"
+        if claim.look_since is not None:
+            seen = gateway.look_for_files(member.slack_user_id, set(names), claim.look_since)
+        if seen == "unknown":
+            raise OSError("files.list could not finish the look")
+        if seen == "absent":
+            markdown, table = transcript(deps, member, st, names_of_areas)
+            gateway.upload_to_dm(
+                member.slack_user_id,
+                [(names[0], "CE transcript", markdown), (names[1], "CE credits (CSV)", table)],
+                "Your continuing-education transcript for this cycle, for your declaration.",
+            )
+    except (SlackApiError, OSError) as exc:  # a later pass tries again (and looks first)
         with deps.db.begin() as session:
-            ledger.mark_failed(session, nudge_id, now, repr(exc)[:200], final=False)
+            ledger.mark_failed(session, nudge_id, now, once.unsure(repr(exc)[:180]), final=False)
         return Sent(TRANSCRIPT, member.slack_user_id, period, "failed", type(exc).__name__)
     with deps.db.begin() as session:
         ledger.mark_sent(session, nudge_id, now)

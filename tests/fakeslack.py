@@ -79,6 +79,9 @@ class FakeSlack:
         self.responses: list[dict[str, Any]] = []  # posts to response_url
         self.uploads: dict[str, bytes] = {}
         self.files: dict[str, dict[str, Any]] = {}  # file id -> file object
+        # Files shared into conversations by files.completeUploadExternal, for files.list.
+        self.shared_files: list[dict[str, Any]] = []
+        self._upload_names: dict[str, str] = {}  # file id -> filename asked for
         self.file_content: dict[str, bytes] = {}  # file id -> bytes served on download
         self._download_failures: deque[int] = deque()
         self.violations: list[str] = []
@@ -357,6 +360,8 @@ class FakeSlack:
             self.record(method, args, token, 429)
             return 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": "1"}
         self.record(method, args, token)
+        if method == "files.completeUploadExternal":
+            self.share_files(args)  # shared now, even if the answer comes late or never
         if method == "chat.postMessage" and self.post_delay:
             time.sleep(self.post_delay)
         if self.delays.get(method):
@@ -469,6 +474,8 @@ class FakeSlack:
             if uid is None:
                 return {"ok": False, "error": "users_not_found"}
             return {"ok": True, "user": self.users[uid]}
+        if method == "files.list":
+            return self.list_files(args)
         if method == "files.info":
             found = self.files.get(str(args.get("file")))
             if found is None:
@@ -494,6 +501,8 @@ class FakeSlack:
             }
         if method == "files.getUploadURLExternal":
             file_id = f"F{n:08d}"
+            with self._lock:
+                self._upload_names[file_id] = str(args.get("filename", ""))
             return {"ok": True, "upload_url": f"{self.url}/upload/{file_id}", "file_id": file_id}
         if method in ("views.open", "views.push", "views.update", "views.publish"):
             view = args.get("view") or {}
@@ -502,6 +511,46 @@ class FakeSlack:
             files = args.get("files") or []
             return {"ok": True, "files": [{"id": f.get("id")} for f in files]}
         return {"ok": True}
+
+    def share_files(self, args: dict[str, Any]) -> None:
+        """files.completeUploadExternal with a channel: the files appear in it."""
+        files = args.get("files") or []
+        if isinstance(files, str):  # form-encoded: JSON text
+            files = json.loads(files)
+        channel = str(args.get("channel_id") or "")
+        if not channel:
+            return
+        with self._lock:
+            for f in files:
+                self.shared_files.append(
+                    {
+                        "id": f.get("id"),
+                        "name": self._upload_names.get(str(f.get("id")), ""),
+                        "title": f.get("title", ""),
+                        "created": int(time.time() + self._offset),
+                        "channels": [channel],
+                        "user": "UBOT",
+                    }
+                )
+
+    def list_files(self, args: dict[str, Any]) -> dict[str, Any]:
+        """files.list: a channel's files since `ts_from`, newest first, paged."""
+        channel = args.get("channel")
+        since = float(args.get("ts_from") or 0)
+        count = int(args.get("count") or 100)
+        page = int(args.get("page") or 1)
+        with self._lock:
+            found = [
+                f
+                for f in reversed(self.shared_files)
+                if (not channel or channel in f["channels"]) and f["created"] >= since
+            ]
+        pages = max(1, -(-len(found) // count))
+        return {
+            "ok": True,
+            "files": found[(page - 1) * count : page * count],
+            "paging": {"count": count, "total": len(found), "page": page, "pages": pages},
+        }
 
     def store(self, channel: str, args: dict[str, Any]) -> dict[str, Any]:
         """Keep a posted message in its conversation, with a ts from the fake's clock."""

@@ -6,8 +6,10 @@ what a mentor sees. The full three-year cycle runs on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import json
+import signal
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,8 +18,17 @@ from sqlalchemy import select
 from bot.cli import main
 from bot.rules.report import Month, monthly, shown_points
 from bot.rules.schedule import local_instant
-from bot.store.models import CECredit, CredentialCycle, Member, MemberCredential, Pair
+from bot.store.ledger import LEASE
+from bot.store.models import (
+    CECredit,
+    CredentialCycle,
+    Member,
+    MemberCredential,
+    Nudge,
+    Pair,
+)
 from scheduler.runner import run_pass, scheduler_gateway
+from tests import test_crash_once_pg as crash
 from tests.conftest import COORDINATOR, Running, run_app
 from tests.fakeslack import FakeSlack
 from tests.scenario import all_text, block_ids, member, open_modal, stored_wins
@@ -498,3 +509,63 @@ def test_markup_in_credential_fields_stays_inert_in_messages_and_transcript(
     assert "<@U200>" not in markdown and "\\*bold\\*" in markdown
     assert "[click](javascript" not in markdown
     assert ",'=HYPERLINK(" in table.replace('"', "")
+
+
+def test_a_transcript_upload_cut_short_by_sigkill_is_not_uploaded_again(
+    bench: Running, tmp_path: Path
+) -> None:
+    """A file carries no metadata, so the transcript's names are unique to its ledger
+    row: `benchmate tick` is killed (SIGKILL) once Slack has the upload but before it
+    answers; the pass that takes the stale claim over finds the files (files.list) and
+    records them instead of uploading a second copy."""
+    add_credential(bench, end="2027-06-30")  # within a pass's horizon
+    areas = ["safety", "ethics", "blood_bank", "chemistry", "hematology", "microbiology"]
+    add_credit(bench, {"title": "Annual CE bundle", "points": "36", "areas": areas})
+    bench.slack.delays["files.completeUploadExternal"] = 120.0  # the answer never comes
+    now = at_prompt_time("2026-11-20")
+
+    victim = crash.tick(bench.db.url, bench.slack, tmp_path, now)
+    bench.slack.wait_for("files.completeUploadExternal", 1, timeout=120)
+    victim.send_signal(signal.SIGKILL)
+    victim.wait(timeout=30)
+    assert victim.returncode == -signal.SIGKILL
+    bench.slack.delays.clear()
+    with bench.db.begin() as session:
+        row = session.scalars(select(Nudge).where(Nudge.kind == "credential_transcript")).one()
+        assert row.status == "claimed"  # uploaded, never recorded
+
+    later = now + LEASE + timedelta(minutes=1)  # the killed claim is stale
+    crash.finish(crash.tick(bench.db.url, bench.slack, tmp_path, later))
+
+    assert len(bench.slack.sent("files.completeUploadExternal")) == 1  # not uploaded again
+    assert bench.slack.sent("files.list")  # it looked
+    with bench.db.begin() as session:
+        row = session.scalars(select(Nudge).where(Nudge.kind == "credential_transcript")).one()
+        assert row.status == "sent"
+    assert len([t for t in reminders(bench) if "requirements are met" in t]) == 1
+
+
+def test_a_transcript_that_never_reached_slack_is_uploaded_by_the_takeover(
+    bench: Running, tmp_path: Path
+) -> None:
+    """The other side of the look: killed before the upload reached Slack, the takeover
+    finds nothing and uploads it, once."""
+    add_credential(bench, end="2027-06-30")  # within a pass's horizon
+    areas = ["safety", "ethics", "blood_bank", "chemistry", "hematology", "microbiology"]
+    add_credit(bench, {"title": "Annual CE bundle", "points": "36", "areas": areas})
+    bench.slack.delays["files.getUploadURLExternal"] = 120.0
+    now = at_prompt_time("2026-11-20")
+
+    victim = crash.tick(bench.db.url, bench.slack, tmp_path, now)
+    bench.slack.wait_for("files.getUploadURLExternal", 1, timeout=120)
+    victim.send_signal(signal.SIGKILL)
+    victim.wait(timeout=30)
+    bench.slack.delays.clear()
+
+    later = now + LEASE + timedelta(minutes=1)  # the killed claim is stale
+    crash.finish(crash.tick(bench.db.url, bench.slack, tmp_path, later))
+
+    [upload] = bench.slack.sent("files.completeUploadExternal")
+    names = {f["name"] for f in bench.slack.shared_files}
+    assert names == {"ce-transcript-MLS-2027-06-30.md", "ce-transcript-MLS-2027-06-30.csv"}
+    assert upload.args["channel_id"].startswith("D")

@@ -327,6 +327,22 @@ class SlackGateway:
                 return once.verdict(found, more=False), found
         return once.verdict(None, more=True), None
 
+    def look_for_files(self, user_id: str, names: set[str], oldest: datetime) -> once.Verdict:
+        """Whether a file named one of `names` was shared in the app's DM with the person
+        since `oldest`: a file carries no metadata, so an upload that must go out once
+        has a name unique to its ledger key. At most `once.PAGES` pages of files.list."""
+        channel = self.dm_channel(user_id)
+        for page in range(1, once.PAGES + 1):
+            data = self.client.files_list(
+                channel=channel, ts_from=str(int(oldest.timestamp())), count=once.PAGE, page=page
+            ).data
+            assert isinstance(data, dict)
+            if any(f.get("name") in names for f in data.get("files") or []):
+                return "found"
+            if page >= int((data.get("paging") or {}).get("pages") or 1):
+                return "absent"
+        return "unknown"
+
     def react(self, channel: str, ts: str, name: str) -> None:
         """Add a reaction to a message; a failure only loses the emoji."""
         try:
