@@ -1,0 +1,218 @@
+"""Several programs beyond `/program` (docs/programs.md): the CLI's `--program`, a
+roster file shared in the app DM by someone coordinating several programs, `/mentor`
+and meeting reminders naming the program, and the report's credential figures per
+program. Through the real HTTP endpoint and the real `benchmate` process."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from bot.store.models import Member, Program
+from tests.conftest import COORDINATOR, Running
+from tests.program_helpers import ROSTER, counts
+from tests.test_cli import run
+from tests.test_programs import MIA, NORTH_ROSTER, north_site, rosters
+from tests.test_roster_upload import dms, shared
+
+
+def cli(bench: Running, tmp_path: Path, *args: str) -> Any:
+    """`benchmate …` as its own process, against this app's Slack and database."""
+    return run(
+        list(args),
+        tmp_path,
+        SLACK_BOT_TOKEN="xoxb-test-token",
+        SLACK_API_URL=bench.slack.api_url,
+        DATABASE_URL=bench.deps.settings.database_url,
+    )
+
+
+# --- the CLI: --program ----------------------------------------------------------------
+
+
+def test_cli_import_and_report_act_on_the_program_named(program: Running, tmp_path: Path) -> None:
+    csv = tmp_path / "north.csv"
+    csv.write_text(NORTH_ROSTER)
+    # One program: no --program needed, and the output is what it always was.
+    alone = cli(program, tmp_path, "report", "--format", "json")
+    assert alone.returncode == 0, alone.stderr
+    assert alone.stderr == "" and "program" not in json.loads(alone.stdout)
+
+    north_site(program)
+    lookups = len(program.slack.sent("users.info"))
+    unknown = cli(program, tmp_path, "roster", "import", str(csv), "--program", "south")
+    assert unknown.returncode == 2
+    assert unknown.stderr.splitlines() == [
+        "benchmate: no program called 'south'; the programs are: main, north-site"
+    ]
+    assert len(program.slack.sent("users.info")) == lookups  # nobody was looked up
+    assert rosters(program) == set()
+
+    into_north = cli(program, tmp_path, "roster", "import", str(csv), "--program", "North-Site")
+    assert into_north.returncode == 0, into_north.stderr
+    assert into_north.stdout == "imported 2 people into north-site: 2 new, 0 updated\n"
+    assert rosters(program) == {("north-site", "U301", "mentor"), ("north-site", "U401", "mentee")}
+
+    # Several programs and no --program: `main`, and the output says so.
+    everyone = tmp_path / "everyone.csv"
+    everyone.write_text(ROSTER)
+    into_main = cli(program, tmp_path, "roster", "import", str(everyone), "--dry-run")
+    assert into_main.returncode == 0, into_main.stderr
+    assert into_main.stdout == "would import 4 people into main: 4 new, 0 updated\n"
+    assert into_main.stderr == (
+        "benchmate: 2 programs (main, north-site): importing into `main`; "
+        "choose another with --program NAME\n"
+    )
+
+    add_people(program, 6)  # six more in the workspace, on no roster
+    north = cli(program, tmp_path, "report", "--format", "json", "--program", "north-site")
+    assert north.returncode == 0, north.stderr
+    data = json.loads(north.stdout)
+    assert data["program"] == "north-site"
+    assert data["figures"]["members"]["suppressed"] is True  # Sam and Eve only
+    main = cli(program, tmp_path, "report")
+    assert main.returncode == 0, main.stderr
+    assert main.stdout.startswith("# Mentorship program report: main (")
+    assert "- **Members**: 8" in main.stdout  # the whole workspace
+    assert "this is the report of `main`" in main.stderr
+    wrong = cli(program, tmp_path, "report", "--program", "south")
+    assert (wrong.returncode, wrong.stdout) == (2, "")
+    assert "the programs are: main, north-site" in wrong.stderr
+
+
+def add_people(bench: Running, n: int) -> list[int]:
+    """`n` active members nobody put on a roster; their ids."""
+    now = bench.clock.now()
+    with bench.db.begin() as session:
+        people = [
+            Member(
+                team_id="T0001",
+                slack_user_id=f"U8{i:02d}",
+                name=f"P{i}",
+                created_at=now - timedelta(days=400),
+            )
+            for i in range(n)
+        ]
+        session.add_all(people)
+        session.flush()
+        return [p.id for p in people]
+
+
+# --- a roster file shared in the app DM ----------------------------------------------
+
+
+def message_blocks(message: dict[str, Any]) -> list[dict[str, Any]]:
+    blocks = message.get("blocks") or []
+    return json.loads(blocks) if isinstance(blocks, str) else list(blocks)
+
+
+def choice_buttons(bench: Running, user: str = COORDINATOR) -> dict[str, dict[str, Any]]:
+    """The "which program?" buttons in the user's DM, by label."""
+    bench.slack.wait_for("chat.postMessage")
+    [message] = bench.slack.posted("D" + user[1:])
+    return {
+        element["text"]["text"]: element
+        for block in message_blocks(message)
+        if block["type"] == "actions"
+        for element in block["elements"]
+    }
+
+
+def wait_for_dms(bench: Running, count: int, user: str = COORDINATOR) -> list[str]:
+    import time
+
+    deadline = time.monotonic() + 10
+    while len(dms(bench, user)) < count:
+        assert time.monotonic() < deadline, dms(bench, user)
+        time.sleep(0.02)
+    return dms(bench, user)
+
+
+def test_a_coordinator_of_one_program_imports_into_it(program: Running) -> None:
+    north_site(program)
+    file = program.slack.add_file("north.csv", NORTH_ROSTER, user=MIA)
+
+    shared(program, file, user=MIA)
+
+    done = wait_for_dms(program, 2, MIA)[-1]
+    assert done == ":white_check_mark: *north.csv*: imported 2 people: 2 new, 0 updated."
+    assert rosters(program) == {("north-site", "U301", "mentor"), ("north-site", "U401", "mentee")}
+
+
+def test_a_coordinator_of_several_programs_chooses_one(program: Running) -> None:
+    north_site(program)
+    file = program.slack.add_file("north.csv", NORTH_ROSTER, user=COORDINATOR)
+
+    shared(program, file)
+
+    buttons = choice_buttons(program)
+    assert list(buttons) == ["main", "north-site"]
+    assert "Which program's roster is *north.csv*?" in dms(program)[0]
+    assert program.slack.sent("download") == []  # nothing fetched before the choice
+    with program.db.begin() as session:
+        main_id = session.scalars(select(Program.id).where(Program.name == "main")).one()
+
+    # Mia coordinates north-site only: a forged click for main is refused.
+    forged = json.dumps({"file": file["id"], "program": main_id})
+    program.client.click(buttons["main"]["action_id"], forged, user=MIA)
+    assert "only for the mentorship program's coordinators" in str(
+        program.slack.wait_for_response()[-1]
+    )
+    # Nor can she import a file she did not share into her own program.
+    mine = buttons["north-site"]
+    program.client.click(mine["action_id"], mine["value"], user=MIA)
+    assert wait_for_dms(program, 1, MIA) == [
+        ":warning: Nothing imported: that is not a file you shared."
+    ]
+    assert counts(program)["program_profiles"] == 0
+
+    responses = len(program.slack.responses)
+    program.client.click(mine["action_id"], mine["value"], user=COORDINATOR)
+    [replaced] = program.slack.wait_for_response(responses + 1)[responses:]
+    assert replaced["replace_original"] is True
+    assert replaced["text"] == ":inbox_tray: Importing into `north-site`…"
+    done = wait_for_dms(program, 3)[-1]
+    assert done == ":white_check_mark: *north.csv*: imported 2 people: 2 new, 0 updated."
+    assert rosters(program) == {("north-site", "U301", "mentor"), ("north-site", "U401", "mentee")}
+
+
+def test_a_chosen_program_still_imports_all_or_nothing(program: Running) -> None:
+    north_site(program)
+    bad = NORTH_ROSTER + "U302,boss,senior,,,,,,,\n"
+    file = program.slack.add_file("north.csv", bad, user=COORDINATOR)
+    shared(program, file)
+    north = choice_buttons(program)["north-site"]
+
+    program.client.click(north["action_id"], north["value"], user=COORDINATOR)
+
+    done = wait_for_dms(program, 3)[-1]
+    assert "nothing imported" in done
+    assert "line 4: role 'boss' is not one of mentor, mentee, both" in done
+    assert counts(program)["program_profiles"] == 0
+
+
+def test_with_several_programs_a_spreadsheet_is_refused_before_any_choice(
+    program: Running,
+) -> None:
+    north_site(program)
+    file = program.slack.add_file(
+        "roster.xlsx", ROSTER, filetype="xlsx", mimetype="application/vnd.ms-excel"
+    )
+    shared(program, file)
+    program.slack.wait_for("chat.postMessage")
+    [answer] = dms(program)
+    assert "not a CSV file" in answer and "Nothing imported" in answer
+
+
+def test_a_non_coordinator_is_still_refused_with_several_programs(program: Running) -> None:
+    north_site(program)
+    file = program.slack.add_file("roster.csv", ROSTER, user="U401")
+    shared(program, file, user="U401")
+    program.slack.wait_for("chat.postMessage")
+    [note] = dms(program, "U401")
+    assert "Your file was not opened" in note
+    assert program.slack.sent("download") == []
