@@ -12,10 +12,11 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot.store.models import Member, Program
+from bot.store.models import Member, Program, ProgramProfile
 from tests.conftest import COORDINATOR, Running
 from tests.program_helpers import ROSTER, counts
 from tests.test_cli import run
+from tests.test_credentials import add_cycles_and_credits
 from tests.test_programs import MIA, NORTH_ROSTER, north_site, rosters
 from tests.test_roster_upload import dms, shared
 
@@ -216,3 +217,56 @@ def test_a_non_coordinator_is_still_refused_with_several_programs(program: Runni
     [note] = dms(program, "U401")
     assert "Your file was not opened" in note
     assert program.slack.sent("download") == []
+
+
+# --- the report's credential figures -----------------------------------------------------
+
+
+def put_on_roster(bench: Running, program_name: str, slack_ids: list[str]) -> None:
+    now = bench.clock.now()
+    with bench.db.begin() as session:
+        program_id = session.scalars(select(Program.id).where(Program.name == program_name)).one()
+        for member in session.scalars(select(Member).where(Member.slack_user_id.in_(slack_ids))):
+            session.add(
+                ProgramProfile(
+                    team_id="T0001",
+                    program_id=program_id,
+                    member_id=member.id,
+                    role="mentee",
+                    joined_at=now,
+                    updated_at=now,
+                )
+            )
+
+
+def report_text(bench: Running, text: str, user: str) -> str:
+    responses = len(bench.slack.responses)
+    uploads = len(bench.slack.sent("files.completeUploadExternal"))
+    bench.client.command("/program", text, user=user)
+    reply = bench.slack.wait_for_response(responses + 1)[-1]
+    bench.slack.wait_for("files.completeUploadExternal", uploads + 1)  # the chart
+    return str(reply["blocks"])
+
+
+def test_credential_figures_are_the_programs_own(program: Running) -> None:
+    north_site(program)
+    # Six in the workspace keep an MLS: U700 lapsed, U701-U705 maintained; each earned
+    # 2 points this month, U700 and U701 one point last month.
+    add_cycles_and_credits(program, 6)
+    put_on_roster(program, "north-site", ["U701", "U702", "U703", "U704"])
+
+    four = report_text(program, "report", MIA)
+    assert "Credential cycles maintained on time / ended*: suppressed" in four
+    assert "CE points earned in November 2026*: suppressed" in four
+
+    put_on_roster(program, "north-site", ["U705"])
+    north = report_text(program, "report", MIA)
+    assert "Credential cycles maintained on time / ended*: 5 of 5 (100%)" in north
+    assert "Credential cycles lapsed (ended with points owed)*: 0" in north
+    assert "CE points earned in November 2026*: 10.0" in north
+    assert "CE points earned in October 2026*: suppressed" in north  # U701 alone
+
+    # `main` reports on the whole workspace, as before several programs.
+    main = report_text(program, "main report", COORDINATOR)
+    assert "Credential cycles maintained on time / ended*: 5 of 6 (83%)" in main
+    assert "CE points earned in November 2026*: 12.0" in main
