@@ -12,12 +12,15 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot.store.models import Member, Program, ProgramProfile
+from bot.store.models import Member, Pair, Program, ProgramProfile
 from tests.conftest import COORDINATOR, Running
-from tests.program_helpers import ROSTER, counts
+from tests.program_helpers import ROSTER, counts, import_roster
 from tests.test_cli import run
 from tests.test_credentials import add_cycles_and_credits
-from tests.test_programs import MIA, NORTH_ROSTER, north_site, rosters
+from tests.test_meetings import DAY, DUE_NED, DUE_SAM
+from tests.test_meetings import dms as meeting_dms
+from tests.test_meetings import tick as meeting_tick
+from tests.test_programs import MIA, NORTH_ROSTER, import_into, north_site, rosters
 from tests.test_roster_upload import dms, shared
 
 
@@ -270,3 +273,85 @@ def test_credential_figures_are_the_programs_own(program: Running) -> None:
     main = report_text(program, "main report", COORDINATOR)
     assert "Credential cycles maintained on time / ended*: 5 of 6 (83%)" in main
     assert "CE points earned in November 2026*: 12.0" in main
+
+
+# --- /mentor and meeting reminders name the program ------------------------------------
+
+
+def two_programs_with_sam_in_both(bench: Running) -> None:
+    """Sam mentors Eve in north-site (Mia's) and Ned in main (Cora's)."""
+    north_site(bench)
+    import_roster(bench)
+    import_into(bench, "north-site", NORTH_ROSTER, MIA)
+    bench.client.command("/program", "pair <@U301> <@U401>", user=MIA)
+    bench.slack.wait_for("conversations.open")
+    bench.client.command("/program", "main pair <@U301> <@U402>", user=COORDINATOR)
+    bench.slack.wait_for("conversations.open", 2)
+
+
+def mentor_view(bench: Running, user: str) -> list[str]:
+    reply = bench.client.command("/mentor", "", user=user).json()
+    return [b["text"]["text"] for b in reply["blocks"] if b["type"] == "section"]
+
+
+def test_mentor_and_meeting_reminders_say_which_program(program: Running) -> None:
+    two_programs_with_sam_in_both(program)
+
+    sams = mentor_view(program, "U301")
+    assert [line.split(",")[0] for line in sams] == [
+        "*north-site* · You mentor <@U401>",
+        "*main* · You mentor <@U402>",
+    ]
+    assert mentor_view(program, "U401")[0].startswith("*north-site* · Your mentor is <@U301>")
+
+    # The "Log a meeting" form from /mentor names the program too.
+    with program.db.begin() as session:
+        north_pair = session.scalars(
+            select(Pair.id)
+            .join(Program, Program.id == Pair.program_id)
+            .where(Program.name == "north-site")
+        ).one()
+    opened = len(program.slack.sent("views.open"))
+    program.client.click("meeting_log", str(north_pair), user="U301")
+    form = program.slack.wait_for("views.open", opened + 1)[-1].args["view"]
+    assert form["blocks"][0]["text"]["text"] == "Your meeting with <@U401> (north-site)."
+
+    # Sam and Eve (Chicago) are reminded at 14:00 there; Ned (Denver) an hour later.
+    assert sorted(meeting_tick(program, DUE_SAM)) == [
+        ("sent", "meeting_reminder", "U301"),
+        ("sent", "meeting_reminder", "U301"),
+        ("sent", "meeting_reminder", "U401"),
+    ]
+    texts = sorted(m["text"] for m in meeting_dms(program, "U301"))
+    assert texts == [
+        "Your mentoring meeting with <@U401> (north-site) is due (Fri Dec 04).",
+        "Your mentoring meeting with <@U402> (main) is due (Fri Dec 04).",
+    ]
+    reminders = [m for m in meeting_dms(program, "U301") if "(north-site)" in m["text"]]
+    assert "*Time to meet <@U401> (north-site).*" in json.dumps(reminders[0]["blocks"])
+    eves = [m["text"] for m in meeting_dms(program, "U401")]
+    assert eves == ["A meeting with your mentor <@U301> (north-site) is due (Fri Dec 04)."]
+    meeting_tick(program, DUE_NED)
+    neds = [m["text"] for m in meeting_dms(program, "U402")]
+    assert neds == ["A meeting with your mentor <@U301> (main) is due (Fri Dec 04)."]
+
+    assert meeting_tick(program, DUE_SAM + DAY)  # the follow-ups
+    followups = sorted(m["text"] for m in meeting_dms(program, "U301")[2:])
+    assert followups == [
+        "Did you meet with <@U401> (north-site)?",
+        "Did you meet with <@U402> (main)?",
+    ]
+    # Unanswered: each program's coordinators hear which program's pair it is.
+    for days in (3, 5, 7):
+        meeting_tick(program, DUE_SAM + days * DAY)
+
+    def flags(user: str) -> list[str]:
+        return sorted(m["text"] for m in meeting_dms(program, user) if "haven't said" in m["text"])
+
+    assert [f.split(" haven't")[0] for f in flags(COORDINATOR)] == [
+        ":triangular_flag_on_post: <@U301> and <@U401> (north-site)",
+        ":triangular_flag_on_post: <@U301> and <@U402> (main)",
+    ]
+    assert [f.split(" haven't")[0] for f in flags(MIA)] == [
+        ":triangular_flag_on_post: <@U301> and <@U401> (north-site)"
+    ]

@@ -157,6 +157,20 @@ def choose_program(session: Session, team_id: str, name: str | None) -> Chosen |
     return f"no program called {name!r}; the programs are: {', '.join(names)}"
 
 
+def program_labels(session: Session, team_id: str) -> dict[int, str]:
+    """Program names by id, for labelling pairs, reminders and forms: empty when the
+    team has one program, so a one-program deployment reads as it always did."""
+    found = dict(
+        session.execute(select(Program.id, Program.name).where(Program.team_id == team_id)).all()
+    )
+    return found if len(found) > 1 else {}
+
+
+def label_of(session: Session, team_id: str, program_id: int) -> str:
+    """The program's name when the team has several; "" when it has one."""
+    return program_labels(session, team_id).get(program_id, "")
+
+
 def program_named(session: Session, program_id: int) -> str:
     program = session.get(Program, program_id)
     return program.name if program else MAIN_PROGRAM
