@@ -147,7 +147,8 @@ def test_a_coordinator_of_one_program_imports_into_it(program: Running) -> None:
     assert rosters(program) == {("north-site", "U301", "mentor"), ("north-site", "U401", "mentee")}
 
 
-def test_a_coordinator_of_several_programs_chooses_one(program: Running) -> None:
+def test_a_coordinator_of_several_programs_chooses_one(both: Running) -> None:
+    program = both
     north_site(program)
     file = program.slack.add_file("north.csv", NORTH_ROSTER, user=COORDINATOR)
 
@@ -251,7 +252,8 @@ def report_text(bench: Running, text: str, user: str) -> str:
     return str(reply["blocks"])
 
 
-def test_credential_figures_are_the_programs_own(program: Running) -> None:
+def test_credential_figures_are_the_programs_own(both: Running) -> None:
+    program = both
     north_site(program)
     # Six in the workspace keep an MLS: U700 lapsed, U701-U705 maintained; each earned
     # 2 points this month, U700 and U701 one point last month.
@@ -294,7 +296,8 @@ def mentor_view(bench: Running, user: str) -> list[str]:
     return [b["text"]["text"] for b in reply["blocks"] if b["type"] == "section"]
 
 
-def test_mentor_and_meeting_reminders_say_which_program(program: Running) -> None:
+def test_mentor_and_meeting_reminders_say_which_program(both: Running) -> None:
+    program = both
     two_programs_with_sam_in_both(program)
 
     sams = mentor_view(program, "U301")
