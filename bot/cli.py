@@ -12,6 +12,7 @@ import time
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.clock import Clock, FileClock, FixedClock, SystemClock
 from bot.config import ConfigError, Settings, load_settings, refused
@@ -28,7 +29,14 @@ from bot.store.db import (
     upgrade,
 )
 
+if TYPE_CHECKING:
+    from bot.usecases.programs import Chosen
+
 log = logging.getLogger("benchmate")
+
+PROGRAM_HELP = "the program, by its name in `/program programs` (default: main)"
+# Exit status for a --program no team has: a usage error, as argparse's own.
+UNKNOWN_PROGRAM = 2
 
 
 def parser() -> argparse.ArgumentParser:
@@ -80,10 +88,12 @@ def parser() -> argparse.ArgumentParser:
         "--dry-run", action="store_true", help="check every row, import nothing"
     )
     roster_import.add_argument("--team", help="Slack team id (default: the bot token's)")
+    roster_import.add_argument("--program", metavar="NAME", help=PROGRAM_HELP)
 
     report = commands.add_parser("report", help="the mentorship program's impact report")
     report.add_argument("--format", choices=("md", "json"), default="md")
     report.add_argument("--team", help="Slack team id, when the database serves several")
+    report.add_argument("--program", metavar="NAME", help=PROGRAM_HELP)
 
     phi_check = commands.add_parser(
         "phi-check", help="measure the patient-data guard on a labelled corpus"
@@ -263,7 +273,34 @@ def run_export(settings: Settings, user: str, team: str | None, fmt: str) -> int
     return 0
 
 
-def run_roster_import(settings: Settings, path: str, *, dry_run: bool, team: str | None) -> int:
+def pick_program(deps: Deps, team_id: str, name: str | None, doing: str) -> Chosen | None:
+    """The program a command acts on: `--program NAME`, else "main". An unknown name is
+    one line naming the known programs (None: exit UNKNOWN_PROGRAM); with several
+    programs and no name, a note says `main` was chosen."""
+    from bot.usecases.programs import choose_program
+
+    with deps.db.begin() as session:
+        chosen = choose_program(session, team_id, name)
+    if isinstance(chosen, str):
+        print(f"benchmate: {chosen}", file=sys.stderr)
+        return None
+    if name is None and chosen.several:
+        print(
+            f"benchmate: {len(chosen.names)} programs ({', '.join(chosen.names)}): {doing} "
+            f"`{chosen.name}`; choose another with --program NAME",
+            file=sys.stderr,
+        )
+    return chosen
+
+
+def run_roster_import(
+    settings: Settings,
+    path: str,
+    *,
+    dry_run: bool,
+    team: str | None,
+    program: str | None = None,
+) -> int:
     from pathlib import Path
 
     from bot.rules.upload import cli_report
@@ -284,6 +321,11 @@ def run_roster_import(settings: Settings, path: str, *, dry_run: bool, team: str
     team_id = team or token_team
     client = make_client(settings.bot_token, settings.slack_api_url)
     deps = deps_for(settings)
+    # Before any look-up: a wrong --program costs no Slack calls.
+    chosen = pick_program(deps, team_id, program, "importing into")
+    if chosen is None:
+        deps.db.dispose()
+        return UNKNOWN_PROGRAM
     try:
         # Slack's answers to each lookup are reported per row; slack_sdk's own log of
         # each failed try would only repeat them.
@@ -296,6 +338,7 @@ def run_roster_import(settings: Settings, path: str, *, dry_run: bool, team: str
                 actor="cli",
                 now=deps.clock.now(),
                 dry_run=dry_run,
+                program_id=chosen.program_id,
             )
     except OSError as exc:
         # Slack went away after auth.test. Rows are looked up before anything is written.
@@ -311,14 +354,15 @@ def run_roster_import(settings: Settings, path: str, *, dry_run: bool, team: str
         sys.stderr.write(cli_report(report.problems))
         return 1
     verb = "would import" if dry_run else "imported"
+    into = f" into {chosen.name}" if chosen.several else ""
     print(
-        f"{verb} {report.added + report.updated} people: {report.added} new, "
+        f"{verb} {report.added + report.updated} people{into}: {report.added} new, "
         f"{report.updated} updated"
     )
     return 0
 
 
-def run_report(settings: Settings, fmt: str, team: str | None) -> int:
+def run_report(settings: Settings, fmt: str, team: str | None, program: str | None = None) -> int:
     from sqlalchemy import select
 
     from bot.rules.report import render_json, render_md
@@ -337,11 +381,16 @@ def run_report(settings: Settings, fmt: str, team: str | None) -> int:
                 )
                 return 1
             team = teams[0] if teams else ""
-        report = build_report(deps.db, team, deps.clock.now())
+        chosen = pick_program(deps, team, program, "this is the report of")
+        if chosen is None:
+            return UNKNOWN_PROGRAM
+        report = build_report(deps.db, team, deps.clock.now(), chosen.program_id)
     finally:
         deps.db.dispose()
     render = render_json if fmt == "json" else render_md
-    sys.stdout.write(render(report.figures, generated=report.generated))
+    # A one-program deployment's report reads as it always did.
+    named = chosen.name if chosen.several else None
+    sys.stdout.write(render(report.figures, generated=report.generated, program=named))
     return 0
 
 
@@ -400,9 +449,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "export":
             return run_export(settings, args.user, args.team, args.format)
         elif args.command == "roster":
-            return run_roster_import(settings, args.file, dry_run=args.dry_run, team=args.team)
+            return run_roster_import(
+                settings, args.file, dry_run=args.dry_run, team=args.team, program=args.program
+            )
         elif args.command == "report":
-            return run_report(settings, args.format, args.team)
+            return run_report(settings, args.format, args.team, args.program)
         elif args.command == "phi-check":
             return run_phi_check(settings, args.corpus, args.members)
     except ConfigError as exc:

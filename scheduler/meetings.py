@@ -20,6 +20,7 @@ from bot.store.models import Member, Pair
 from bot.usecases.coordinators import coordinator_ids
 from bot.usecases.delivery import deliver_dm, post_once, worker_name
 from bot.usecases.meetings import cycle_of, due_for, open_items
+from bot.usecases.programs import program_labels
 from scheduler.base import Sent
 
 log = logging.getLogger(__name__)
@@ -37,6 +38,7 @@ class Work:
     mentee: str
     due_on: date
     items: tuple[str, ...]
+    program: str = ""  # the pair's program when the team has several
 
 
 def meeting_nudges(
@@ -57,6 +59,7 @@ def due_work(deps: Deps, now: datetime, *, save: bool) -> list[Work]:
     work: list[Work] = []
     with deps.db.begin() as session:
         pairs = session.scalars(select(Pair).where(Pair.ended_at.is_(None)).order_by(Pair.id))
+        labels: dict[str, dict[int, str]] = {}  # per team, read once a pass
         for pair in pairs:
             if save and pair.next_meeting_on is None:
                 pair.next_meeting_on = cycle_of(pair).due_on
@@ -65,6 +68,8 @@ def due_work(deps: Deps, now: datetime, *, save: bool) -> list[Work]:
                 to = pair.mentee if nudge.to == "mentee" else pair.mentor
                 if nudge.to != "coordinators" and not to.is_active:
                     continue
+                if pair.team_id not in labels:
+                    labels[pair.team_id] = program_labels(session, pair.team_id)
                 work.append(
                     Work(
                         nudge,
@@ -75,6 +80,7 @@ def due_work(deps: Deps, now: datetime, *, save: bool) -> list[Work]:
                         pair.mentee.slack_user_id,
                         cycle_of(pair).due_on,
                         items,
+                        labels[pair.team_id].get(pair.program_id, ""),
                     )
                 )
     return work
@@ -93,13 +99,21 @@ def do(deps: Deps, gateway: SlackGateway, w: Work, now: datetime) -> Sent | None
         return flag(deps, gateway, w, now)
     if nudge.kind == rules.REMINDER and nudge.to == "mentor":
         text, message = blocks.mentor_reminder(
-            pair_id=w.pair_id, mentee=w.mentee, due_on=w.due_on, items=list(w.items)
+            pair_id=w.pair_id,
+            mentee=w.mentee,
+            due_on=w.due_on,
+            items=list(w.items),
+            program=w.program,
         )
     elif nudge.kind == rules.REMINDER:
-        text, message = blocks.mentee_reminder(mentor=w.mentor, due_on=w.due_on)
+        text, message = blocks.mentee_reminder(mentor=w.mentor, due_on=w.due_on, program=w.program)
     else:
         text, message = blocks.followup(
-            pair_id=w.pair_id, mentee=w.mentee, due_on=w.due_on, number=nudge.number
+            pair_id=w.pair_id,
+            mentee=w.mentee,
+            due_on=w.due_on,
+            number=nudge.number,
+            program=w.program,
         )
     result = deliver_dm(
         deps.db,
@@ -129,7 +143,11 @@ def flag(deps: Deps, gateway: SlackGateway, w: Work, now: datetime) -> Sent | No
     if claim is None:
         return None
     text = blocks.flag_text(
-        mentor=w.mentor, mentee=w.mentee, due_on=w.due_on, asked=rules.MAX_FOLLOWUPS
+        mentor=w.mentor,
+        mentee=w.mentee,
+        due_on=w.due_on,
+        asked=rules.MAX_FOLLOWUPS,
+        program=w.program,
     )
     # One ledger key, told to each coordinator; a claim taken over looks in each
     # coordinator's DM for it first, so nobody is told twice.

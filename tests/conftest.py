@@ -172,3 +172,18 @@ def program(slack: FakeSlack, sqlite_url: str) -> Iterator[Running]:
     slack.add_user("U401", "Eve Entry", "America/Chicago", email="eve@lab.org")
     slack.add_user("U402", "Ned New", "America/Denver", email="ned@lab.org")
     yield from run_app(slack, sqlite_url, coordinators=frozenset({COORDINATOR}))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def both(request: pytest.FixtureRequest, slack: FakeSlack) -> Iterator[Running]:
+    """The `program` fixture's app and people, on SQLite and on PostgreSQL."""
+    url = request.getfixturevalue("sqlite_url" if request.param == "sqlite" else "postgres_url")
+    for user, name, tz, email in (
+        (COORDINATOR, "Cora Coordinator", "America/Chicago", None),
+        ("U301", "Sam Senior", "America/Chicago", "sam@lab.org"),
+        ("U302", "Mia Mid", "America/New_York", "mia@lab.org"),
+        ("U401", "Eve Entry", "America/Chicago", "eve@lab.org"),
+        ("U402", "Ned New", "America/Denver", "ned@lab.org"),
+    ):
+        slack.add_user(user, name, tz, **({"email": email} if email else {}))
+    yield from run_app(slack, url, coordinators=frozenset({COORDINATOR}))

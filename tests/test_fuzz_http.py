@@ -43,6 +43,7 @@ ACTIONS = [
     "goal_review_drop", "goal_review_retarget", "home_export", "home_new_goal",
     "home_log_win", "open_settings", "prompt_nothing", "prompt_skip_next", "meeting_log",
     "meeting_yes", "meeting_snooze", "meeting_reschedule", "survey_open", "renamed_long_ago",
+    "roster_upload_program_1",
 ]  # fmt: skip
 FORMS = [
     "win_modal", "goal_modal", "goal_retarget_modal", "meeting_log_modal",

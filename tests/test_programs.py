@@ -5,17 +5,14 @@ rosters; and a deployment with one program working as it always did."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import pytest
 from sqlalchemy import select
 
 from bot.store.models import AuditEntry, Pair, Program, ProgramProfile
 from bot.usecases.program_report import gather
-from tests.conftest import COORDINATOR, Running, run_app
-from tests.fakeslack import FakeSlack
+from tests.conftest import COORDINATOR, Running
 from tests.program_helpers import ROSTER, counts, ephemeral_text, import_roster
 from tests.test_digest import log_win, posts_to
 from tests.test_program_settings import GOOD, tick
@@ -87,21 +84,6 @@ def test_creating_programs_is_for_coordinators_of_main(program: Running) -> None
     assert say(program, "programs") == (
         "Programs: `main`, `north-site`. Act on one with `/program <name> …`."
     )
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def both(request: pytest.FixtureRequest, slack: FakeSlack) -> Iterator[Running]:
-    """The `program` fixture's app and people, on SQLite and on PostgreSQL."""
-    url = request.getfixturevalue("sqlite_url" if request.param == "sqlite" else "postgres_url")
-    for user, name, tz, email in (
-        (COORDINATOR, "Cora Coordinator", "America/Chicago", None),
-        ("U301", "Sam Senior", "America/Chicago", "sam@lab.org"),
-        ("U302", "Mia Mid", "America/New_York", "mia@lab.org"),
-        ("U401", "Eve Entry", "America/Chicago", "eve@lab.org"),
-        ("U402", "Ned New", "America/Denver", "ned@lab.org"),
-    ):
-        slack.add_user(user, name, tz, **({"email": email} if email else {}))
-    yield from run_app(slack, url, coordinators=frozenset({COORDINATOR}))
 
 
 def test_each_program_has_its_own_coordinators_roster_pairs_and_settings(

@@ -23,13 +23,20 @@ def _items(items: list[str]) -> str:
     return "\n".join(f"• {escape(i)}" for i in items)
 
 
+def _in(program: str) -> str:
+    """The pair's program in brackets after a name, e.g. "(north-site)", when the
+    workspace has several programs; nothing when it has one (`program` is then "")."""
+    return f" ({escape(program)})" if program else ""
+
+
 def mentor_reminder(
-    *, pair_id: int, mentee: str, due_on: date, items: list[str]
+    *, pair_id: int, mentee: str, due_on: date, items: list[str], program: str = ""
 ) -> tuple[str, list[Block]]:
-    text = f"Your mentoring meeting with <@{mentee}> is due ({due_on:%a %b %d})."
+    text = f"Your mentoring meeting with <@{mentee}>{_in(program)} is due ({due_on:%a %b %d})."
     blocks: list[Block] = [
         section(
-            f":calendar: *Time to meet <@{mentee}>.* Your meeting is due {due_on:%A, %b %d}. "
+            f":calendar: *Time to meet <@{mentee}>{_in(program)}.* Your meeting is due "
+            f"{due_on:%A, %b %d}. "
             "Send them a note to pick a time that suits both your shifts."
         )
     ]
@@ -39,15 +46,17 @@ def mentor_reminder(
     return text, blocks
 
 
-def mentee_reminder(*, mentor: str, due_on: date) -> tuple[str, list[Block]]:
-    text = f"A meeting with your mentor <@{mentor}> is due ({due_on:%a %b %d})."
+def mentee_reminder(*, mentor: str, due_on: date, program: str = "") -> tuple[str, list[Block]]:
+    text = f"A meeting with your mentor <@{mentor}>{_in(program)} is due ({due_on:%a %b %d})."
     return text, [
         section(f":wave: {text} Bring one win and one question; <@{mentor}> will be in touch.")
     ]
 
 
-def followup(*, pair_id: int, mentee: str, due_on: date, number: int) -> tuple[str, list[Block]]:
-    text = f"Did you meet with <@{mentee}>?"
+def followup(
+    *, pair_id: int, mentee: str, due_on: date, number: int, program: str = ""
+) -> tuple[str, list[Block]]:
+    text = f"Did you meet with <@{mentee}>{_in(program)}?"
     again = "" if number == 1 else " (just checking again)"
     value = str(pair_id)
     return text, [
@@ -61,11 +70,11 @@ def followup(*, pair_id: int, mentee: str, due_on: date, number: int) -> tuple[s
     ]
 
 
-def flag_text(*, mentor: str, mentee: str, due_on: date, asked: int) -> str:
+def flag_text(*, mentor: str, mentee: str, due_on: date, asked: int, program: str = "") -> str:
     return (
-        f":triangular_flag_on_post: <@{mentor}> and <@{mentee}> haven't said whether they "
-        f"met (due {due_on:%b %d}); I asked <@{mentor}> {asked} times and will stop asking. "
-        "A friendly check-in from you may help."
+        f":triangular_flag_on_post: <@{mentor}> and <@{mentee}>{_in(program)} haven't said "
+        f"whether they met (due {due_on:%b %d}); I asked <@{mentor}> {asked} times and will "
+        "stop asking. A friendly check-in from you may help."
     )
 
 
@@ -80,11 +89,12 @@ def log_modal(
     items: str = "",
     done: Sequence[int] = (),
     findings: list[Finding] | None = None,
+    program: str = "",
 ) -> Block:
     """The "Log a meeting" form. With `findings`, shown again with the patient-data
     warning and the "I checked" box."""
     blocks: list[Block] = [
-        section(f"Your meeting with <@{partner}>."),
+        section(f"Your meeting with <@{partner}>{_in(program)}."),
         {
             "type": "input",
             "block_id": "held_on",
@@ -135,9 +145,9 @@ def log_modal(
     )
 
 
-def reschedule_modal(*, pair_id: int, partner: str, current: date) -> Block:
+def reschedule_modal(*, pair_id: int, partner: str, current: date, program: str = "") -> Block:
     blocks: list[Block] = [
-        section(f"When will you meet <@{partner}>?"),
+        section(f"When will you meet <@{partner}>{_in(program)}?"),
         {
             "type": "input",
             "block_id": "new_date",

@@ -49,6 +49,8 @@ class PairLine:
     shared_goals: tuple[str, ...] = ()
     # A mentor's view of the mentee's credentials (days left, on track): no win details.
     credentials: str = ""
+    # The pair's program, when the workspace has several ("" when it has one).
+    program: str = ""
 
 
 MAX_SHARED_GOALS = 8  # with titles up to 300 characters, a section stays under 3,000
@@ -58,8 +60,9 @@ def pair_blocks(pair: PairLine) -> list[Block]:
     """One pair in `/mentor`: who, since when, the next meeting, the open action
     items, and a "Log a meeting" button; for a mentor, what the mentee shared."""
     who = "You mentor" if pair.my_role == "mentor" else "Your mentor is"
+    where = f"*{escape(pair.program)}* · " if pair.program else ""
     text = (
-        f"{who} <@{pair.partner}>, since {pair.since:%b %d, %Y}. "
+        f"{where}{who} <@{pair.partner}>, since {pair.since:%b %d, %Y}. "
         f"You meet {cadence_words(pair.cadence_days)}."
     )
     if pair.next_meeting:

@@ -9,6 +9,8 @@ from bot.blocks.common import (
     MODAL_TITLE_MAX,
     VIEW_BLOCKS_MAX,
     Block,
+    actions,
+    button,
     clip,
     context,
     divider,
@@ -59,6 +61,38 @@ REFUSAL = (
 OPTIONS_PER_GROUP = 10
 BLOCKS_PER_GROUP = 3
 MAX_GROUPS = (VIEW_BLOCKS_MAX - 2) // BLOCKS_PER_GROUP
+
+
+# A roster file shared in the app DM by someone coordinating several programs: one
+# button per program (Slack wants each button's action_id unique in its block).
+ROSTER_PROGRAM_ACTION = "roster_upload_program"
+BUTTONS_PER_ROW = 5
+
+
+def roster_program_choice(
+    file_id: str, file_name: str, programs: list[tuple[int, str]]
+) -> tuple[str, list[Block]]:
+    """Which program a shared roster file goes to: the question and its buttons. Each
+    button carries the file and the program; the click is checked again (a value can be
+    forged)."""
+    text = f"Which program's roster is *{file_name}*? Nothing is imported until you choose."
+    blocks: list[Block] = [section(text)]
+    for start in range(0, len(programs), BUTTONS_PER_ROW):
+        row = programs[start : start + BUTTONS_PER_ROW]
+        blocks.append(
+            actions(
+                *(
+                    button(
+                        name,
+                        f"{ROSTER_PROGRAM_ACTION}_{program_id}",
+                        json.dumps({"file": file_id, "program": program_id}),
+                    )
+                    for program_id, name in row
+                ),
+                block_id=f"roster_program_{start // BUTTONS_PER_ROW}",
+            )
+        )
+    return text, blocks
 
 
 def refusal_modal() -> Block:

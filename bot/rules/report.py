@@ -137,15 +137,20 @@ def shown_count(week: Week) -> int:
     return week.count if week.people >= MIN_PEOPLE else 0
 
 
-def render_md(figures: Sequence[Figure], *, generated: datetime) -> str:
-    lines = [f"# Mentorship program report ({generated:%Y-%m-%d})", ""]
+def render_md(figures: Sequence[Figure], *, generated: datetime, program: str | None = None) -> str:
+    """`program` names the program in the title (given when a deployment has several)."""
+    named = f": {program}" if program else ""
+    lines = [f"# Mentorship program report{named} ({generated:%Y-%m-%d})", ""]
     lines += [f"- **{f.label}**: {shown(f)}" for f in figures]
     lines += ["", f"Figures about fewer than {MIN_PEOPLE} people are suppressed.", ""]
     return "\n".join(lines)
 
 
-def render_json(figures: Sequence[Figure], *, generated: datetime) -> str:
-    data = {
+def render_json(
+    figures: Sequence[Figure], *, generated: datetime, program: str | None = None
+) -> str:
+    data: dict[str, object] = {"program": program} if program else {}
+    data |= {
         "generated_at": generated.isoformat(),
         "min_people": MIN_PEOPLE,
         "figures": {

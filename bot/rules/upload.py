@@ -6,10 +6,13 @@ download and the import itself happen in bot/usecases/roster_upload.py.
 
 from __future__ import annotations
 
+import json
+import re
 from typing import Any
 from urllib.parse import urlsplit
 
 from bot.rules.mrkdwn import escape
+from bot.rules.payloads import whole_number
 
 # A 5,000-row roster with every column filled is well under 1 MB; 2 MB leaves room for
 # long interest lists and still bounds what one upload holds in memory.
@@ -20,6 +23,24 @@ SHOWN_PROBLEMS = 20
 SAVE_AS_CSV = (
     "Save the spreadsheet as CSV (in Excel: File → Save As → “CSV UTF-8”) and upload that."
 )
+
+
+_FILE_ID = re.compile(r"F[A-Z0-9]{1,30}")
+
+
+def program_choice(value: object) -> tuple[str, int] | None:
+    """(file id, program id) from a "which program?" button's value; None when it is
+    not one Benchmate made (the caller still checks the program and who clicked)."""
+    try:
+        data = json.loads(str(value))
+    except ValueError:
+        return None
+    if not isinstance(data, dict):
+        return None
+    file_id, program_id = data.get("file"), whole_number(data.get("program"))
+    if not isinstance(file_id, str) or not _FILE_ID.fullmatch(file_id) or program_id is None:
+        return None
+    return file_id, program_id
 
 
 def is_csv(file: dict[str, Any]) -> bool:

@@ -21,6 +21,7 @@ from bot.rules.phi import Guard
 from bot.store import ledger
 from bot.store.db import Database
 from bot.store.models import ActionItem, Meeting, Member, Nudge, Pair
+from bot.usecases.programs import label_of
 from bot.usecases.prompts import prefs_of
 from bot.usecases.win_submission import Warn  # the form again, with the warning
 
@@ -202,6 +203,7 @@ def log_form(db: Database, member: Member, pair_id: int, now: datetime) -> Block
             partner=_partner(pair, member),
             today=local_date(now, member.tz),
             open_items=[(i.id, i.text) for i in open_items(session, pair.id)],
+            program=label_of(session, pair.team_id, pair.program_id),
         )
 
 
@@ -215,6 +217,7 @@ def reschedule_form(db: Database, member: Member, pair_id: int, now: datetime) -
             pair_id=pair.id,
             partner=_partner(pair, member),
             current=max(today, cycle_of(pair).due_on),
+            program=label_of(session, pair.team_id, pair.program_id),
         )
 
 
@@ -263,6 +266,7 @@ def submit_log(
                     items=items,
                     done=done,
                     findings=findings,
+                    program=label_of(session, pair.team_id, pair.program_id),
                 )
             )
         return log_meeting(

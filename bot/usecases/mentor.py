@@ -22,6 +22,7 @@ from bot.store.models import Goal, Member, Pair, Win
 from bot.usecases.credentials import statuses
 from bot.usecases.meetings import cycle_of, open_items
 from bot.usecases.pairs import active_pairs, profile_of
+from bot.usecases.programs import program_labels
 from bot.usecases.roster import save_profile
 
 SHARED_WINS_SHOWN = 5
@@ -72,6 +73,7 @@ def pair_line(
     guard: Guard,
     catalog: Catalog | None = None,
     now: datetime | None = None,
+    program: str = "",
 ) -> PairLine:
     """One of the member's pairs; a mentor also gets what the mentee shared with them,
     and the mentee's credential status (days left, on track or not: never their wins)."""
@@ -94,6 +96,7 @@ def pair_line(
         shared_wins=tuple((w.occurred_on, w.text) for w in wins),
         shared_goals=tuple(goal_line(g) for g in goals),
         credentials=credentials,
+        program=program,
     )
 
 
@@ -104,10 +107,15 @@ def my_pairs(
     catalog: Catalog | None = None,
     now: datetime | None = None,
 ) -> tuple[list[PairLine], bool]:
-    """The member's active pairs, and whether they are on the roster."""
+    """The member's active pairs from every program (each labelled with its program
+    when the workspace has several), and whether they are on a roster."""
     with db.begin() as session:
         pairs = active_pairs(session, member.id)
-        lines = [pair_line(session, member, p, guard, catalog, now) for p in pairs]
+        labels = program_labels(session, member.team_id)
+        lines = [
+            pair_line(session, member, p, guard, catalog, now, labels.get(p.program_id, ""))
+            for p in pairs
+        ]
         profile = profile_of(session, member.id)
         return lines, profile is not None and profile.left_at is None
 

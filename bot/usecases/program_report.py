@@ -228,13 +228,15 @@ def gather(session: Session, team_id: str, now: datetime, program_id: int | None
     )
     cycles = session.execute(
         select(CredentialCycle.member_id, CredentialCycle.outcome).where(
-            CredentialCycle.team_id == team_id
+            CredentialCycle.team_id == team_id, member_in(CredentialCycle.member_id)
         )
     ).all()
     first_month = (now.date().replace(day=1) - timedelta(days=366)).replace(day=1)
     earned = session.execute(
         select(CECredit.earned_on, CECredit.points, CECredit.member_id).where(
-            CECredit.team_id == team_id, CECredit.earned_on >= first_month
+            CECredit.team_id == team_id,
+            member_in(CECredit.member_id),
+            CECredit.earned_on >= first_month,
         )
     ).all()
     credit_months = monthly(

@@ -69,6 +69,18 @@ def programs_of(session: Session, team_id: str) -> list[Program]:
     )
 
 
+def programs_for(
+    session: Session, env_coordinators: Collection[str], team_id: str, user_id: str
+) -> list[Program]:
+    """The programs someone coordinates: every one for BENCHMATE_COORDINATORS, else
+    those they were made a coordinator of (oldest first; none: not a coordinator)."""
+    if user_id in env_coordinators:
+        return programs_of(session, team_id)
+    ids = programs_coordinated(session, team_id, user_id)
+    found = {p.id: p for p in session.scalars(select(Program).where(Program.id.in_(ids)))}
+    return [found[i] for i in ids if i in found]
+
+
 # Words `/program` reads as sub-commands: never a program's name.
 SUB_COMMANDS = frozenset(
     [
@@ -117,6 +129,46 @@ def scope_of(
     program = session.get(Program, chosen)
     assert program is not None
     return Scope(chosen, program.name, text, False)
+
+
+@dataclass(frozen=True)
+class Chosen:
+    """The program a `benchmate` command acts on, and every program of its team."""
+
+    program_id: int
+    name: str
+    names: tuple[str, ...]  # oldest first
+
+    @property
+    def several(self) -> bool:
+        return len(self.names) > 1
+
+
+def choose_program(session: Session, team_id: str, name: str | None) -> Chosen | str:
+    """For the CLI's `--program NAME`: that program of the team, or "main" when no name
+    is given (also when there are several: the caller says so); or why not, naming the
+    known programs."""
+    programs = programs_of(session, team_id)
+    names = tuple(p.name for p in programs)
+    wanted = MAIN_PROGRAM if name is None else name.strip().lower()
+    for found in programs:
+        if found.name == wanted:
+            return Chosen(found.id, found.name, names)
+    return f"no program called {name!r}; the programs are: {', '.join(names)}"
+
+
+def program_labels(session: Session, team_id: str) -> dict[int, str]:
+    """Program names by id, for labelling pairs, reminders and forms: empty when the
+    team has one program, so a one-program deployment reads as it always did."""
+    found = dict(
+        session.execute(select(Program.id, Program.name).where(Program.team_id == team_id)).all()
+    )
+    return found if len(found) > 1 else {}
+
+
+def label_of(session: Session, team_id: str, program_id: int) -> str:
+    """The program's name when the team has several; "" when it has one."""
+    return program_labels(session, team_id).get(program_id, "")
 
 
 def program_named(session: Session, program_id: int) -> str:

@@ -45,6 +45,8 @@ class Upload:
     token: str
     api_url: str
     program_id: int | None = None  # the import form's program; None: the team's `main`
+    # Named by a button click (a value can be forged): only a file its clicker shared.
+    sharer_only: bool = False
 
 
 def patient_gateway(client: WebClient) -> SlackGateway:
@@ -60,8 +62,12 @@ def upload_job(
     file: dict[str, Any],
     client: WebClient,
     program_id: int | None = None,
+    *,
+    sharer_only: bool = False,
 ) -> Upload:
-    return Upload(team_id, user_id, file, str(client.token), str(client.base_url), program_id)
+    return Upload(
+        team_id, user_id, file, str(client.token), str(client.base_url), program_id, sharer_only
+    )
 
 
 def download(url: str, token: str, *, max_bytes: int, timeout: float = DOWNLOAD_TIMEOUT) -> bytes:
@@ -111,6 +117,10 @@ def import_upload(
         except SlackApiError as exc:
             gateway.dm(job.user_id, f"Benchmate could not see that file: {in_words(exc)}.")
             return None
+    if job.sharer_only and file.get("user") != job.user_id:
+        log.warning("%s chose a program for a file they did not share", job.user_id)
+        gateway.dm(job.user_id, ":warning: Nothing imported: that is not a file you shared.")
+        return None
     name = str(file.get("name") or "roster.csv")
     shown = upload.inert(name)
     if why := upload.refusal(file, max_bytes=max_bytes):

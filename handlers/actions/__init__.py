@@ -11,6 +11,7 @@ from handlers.actions import (
     home,
     meetings,
     prompts,
+    roster_upload,
     surveys,
     unknown,
     wins,
@@ -26,5 +27,6 @@ def register(app: App, deps: Deps) -> None:
     prompts.register(app, deps)
     goal_review.register(app, deps)
     meetings.register(app, deps)
+    roster_upload.register(app, deps)
     surveys.register(app, deps)
     unknown.register(app, deps)  # last: the catch-all
