@@ -420,6 +420,18 @@ class Sandbox:
         with self.workspace.lock:
             before = list(self.workspace.stacks.get(member, []))
         self.expect_ok(self.command(member, command, text, channel))
+        return self.wait_for_modal(member, before, f"{command} {text}")
+
+    def action_modal(self, body: Json) -> str:
+        """Click a button that opens a modal (in a lazy listener, after the ack) and
+        return the modal's view id once it is open."""
+        member = self.member(body)
+        with self.workspace.lock:
+            before = list(self.workspace.stacks.get(member, []))
+        self.expect_ok(self.action(body))
+        return self.wait_for_modal(member, before, str(body.get("action_id")))
+
+    def wait_for_modal(self, member: str, before: list[str], what: str) -> str:
         deadline = time.monotonic() + 10
         with self.workspace.changed:
             while True:
@@ -428,7 +440,7 @@ class Sandbox:
                     return stack[-1]
                 left = deadline - time.monotonic()
                 if left <= 0:
-                    raise RuntimeError(f"{command} {text}: no modal opened")
+                    raise RuntimeError(f"{what}: no modal opened")
                 self.workspace.changed.wait(left)
 
     def message(self, member: str, channel: str | None, text: str, thread_ts: str | None) -> Json:

@@ -6,10 +6,11 @@ moves."""
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 from sandbox.server import Sandbox
-from tests.test_sandbox import BEN, Json, Page, bot_messages, page, running
+from tests.test_sandbox import BEN, PRIYA, Json, Page, bot_messages, page, running, stamp
 
 __all__ = ["page", "running"]  # the sandbox fixtures, shared with tests/test_sandbox.py
 
@@ -75,4 +76,17 @@ def test_credentials_in_the_sandbox(page: Page, running: Sandbox) -> None:
     ben = page.state(BEN)
     assert len(bot_messages(ben, "cycle ends in about 6 months", "D0BEN")) == 1
     assert len(bot_messages(ben, "cycle ends in about", "D0BEN")) == 2
+    assert page.request("/sandbox/export")[1]["violations"] == []
+
+
+def test_the_seeded_credentials_reminder_comes_at_its_own_due_time(page: Page) -> None:
+    """Priya's SBB cycle ends 12 months and 10 days after the start: "+2 weeks" runs a
+    pass at her 12-month reminder's own instant (14:00 in New York on 10 December)."""
+    seeded = json.dumps(page.command(PRIYA, "/mentor", "credentials")["response"])
+    assert "Specialist in Blood Banking" in seeded and "Dec 10, 2027" in seeded
+    assert not bot_messages(page.state(PRIYA), "cycle ends in about", "D0PRIYA")
+    jumped = page.post("/sandbox/clock", {"plus": {"weeks": 2}})
+    assert "2026-12-10T19:00:00Z" in jumped["ran_at"]
+    [reminder] = bot_messages(page.state(PRIYA), "cycle ends in about 12 months", "D0PRIYA")
+    assert stamp(reminder) == datetime(2026, 12, 10, 19, tzinfo=UTC)
     assert page.request("/sandbox/export")[1]["violations"] == []
