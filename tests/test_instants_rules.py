@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.rules.credentials import reminder_due
+from bot.rules.credentials import met_due_at, reminder_due
 from bot.rules.instants import CredentialTimes, PairTimes, due_instants
 from bot.rules.meetings import Cycle, due_now
 from bot.rules.schedule import PromptPrefs, next_weekly_prompt
@@ -108,18 +108,30 @@ def test_a_credential_added_with_a_reminder_already_due_is_listed_when_added() -
     """Five months before the end the 6-month reminder is due at once: the pass at the
     instant it was added sends it, as Slack's next-minute pass would."""
     added = utc(2026, 11, 30, 16, 5)
-    late = CredentialTimes(date(2027, 4, 30), PromptPrefs(CHICAGO), changed_at=added)
-    early = CredentialTimes(date(2028, 4, 30), PromptPrefs(CHICAGO), changed_at=added)
+    late = CredentialTimes(date(2027, 4, 30), PromptPrefs(CHICAGO), changes=(added,))
+    early = CredentialTimes(date(2028, 4, 30), PromptPrefs(CHICAGO), changes=(added,))
     assert not_digest(due_instants(START, utc(2027, 1, 31), credentials=[late])) == [
         added,
+        utc(2026, 11, 30, 20),  # an "all met" DM's time that day, had it become met
         utc(2027, 1, 30, 20),  # the 3-month reminder
     ]
-    assert not_digest(due_instants(START, utc(2027, 1, 31), credentials=[early])) == []
+    assert not_digest(due_instants(START, utc(2027, 1, 31), credentials=[early])) == [
+        utc(2026, 11, 30, 20)
+    ]
+
+
+def test_a_ce_credit_recorded_lists_the_all_met_dms_time_that_day_or_at_once() -> None:
+    prefs = PromptPrefs(CHICAGO)
+    morning, evening = utc(2026, 11, 30, 16), utc(2026, 11, 30, 23)
+    credential = CredentialTimes(date(2028, 6, 30), prefs, changes=(morning, evening))
+    got = not_digest(due_instants(START, utc(2026, 12, 2), credentials=[credential]))
+    assert got == [utc(2026, 11, 30, 20), evening]  # 14:00 in Chicago; past it: at once
+    assert got == sorted({max(met_due_at(at, prefs), at) for at in (morning, evening)})
 
 
 def test_no_credential_reminder_after_the_cycle_ends() -> None:
     # The 1-month reminder was on 20 November, before the jump; then the cycle ends.
-    ending = CredentialTimes(date(2026, 12, 20), PromptPrefs(CHICAGO), changed_at=START)
+    ending = CredentialTimes(date(2026, 12, 20), PromptPrefs(CHICAGO))
     assert not_digest(due_instants(START, utc(2027, 12, 31), credentials=[ending])) == []
 
 

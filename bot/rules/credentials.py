@@ -33,6 +33,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from bot.rules.localtime import local_date
 from bot.rules.schedule import PromptPrefs, add_months, review_due_at
 
 BUILTIN_CATALOG = Path(__file__).with_name("credentials_catalog.json")
@@ -294,6 +295,12 @@ def reminder_due(end: date, now: datetime, prefs: PromptPrefs) -> Reminder | Non
         return None
     come = [r for r in reminders(end, prefs) if r.due_at <= now]
     return come[-1] if come else None
+
+
+def met_due_at(now: datetime, prefs: PromptPrefs) -> datetime:
+    """When the "all met" DM is due for a credential found met at `now`: the member's
+    prompt time that day, outside quiet hours (at once if that has passed)."""
+    return review_due_at(local_date(now, prefs.tz), prefs)
 
 
 def cycle_over(end: date, today: date) -> bool:

@@ -14,8 +14,9 @@ from Benchmate's own rules, applied to what it stores:
   months on;
 - a credential's lapse-prevention reminders, 12, 6, 3 and 1 months before its cycle
   ends, at the member's prompt time outside quiet hours (bot/rules/credentials.py
-  `reminders`, the schedule the reminder job's `reminder_due` picks from), and the
-  instant it was added or its end date changed when a reminder is due then already;
+  `reminders`, the schedule the reminder job's `reminder_due` picks from); after the
+  credential is added or changed, or a CE credit recorded, a reminder due at once and
+  the "all met" DM's time (`met_due_at`);
 - the digest every Monday at 14:00 UTC (bot/rules/digest.py);
 - stored instants: members' next prompt, announcements' send time.
 
@@ -30,7 +31,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from bot.rules.credentials import reminder_due, reminders
+from bot.rules.credentials import met_due_at, reminder_due, reminders
 from bot.rules.digest import POST_AT, POST_WEEKDAY
 from bot.rules.localtime import zone
 from bot.rules.meetings import Cycle, plan
@@ -103,19 +104,23 @@ class CredentialTimes:
 
     cycle_end: date  # the member's own calendar date
     prefs: PromptPrefs
-    changed_at: datetime | None = None  # added, or its end date changed
+    # When it was added or its end date changed, and when the member recorded a CE
+    # credit: the moments a reminder can fall due at once or everything become met.
+    changes: tuple[datetime, ...] = ()
 
 
 def credential_instants(credential: CredentialTimes) -> set[datetime]:
-    """The credential's reminders; and, when one is already due at the instant it was
-    added (5 months before the end: the 6-month one), that instant: in Slack the next
-    minute's pass sends it. Whether points are still owed is the job's to decide: a
-    pass with nothing owed sends nothing."""
+    """The credential's reminders; after each change, the instant a reminder already
+    due then goes (5 months before the end: the 6-month one, at once, as Slack's
+    next-minute pass sends it) and the instant an "all met" DM would (the member's
+    prompt time that day, or at once if it has passed). Whether points are owed is the
+    job's to decide: a pass with nothing to send sends nothing."""
     end, prefs = credential.cycle_end, credential.prefs
     found = {reminder.due_at for reminder in reminders(end, prefs)}
-    changed = credential.changed_at
-    if changed is not None and reminder_due(end, changed, prefs) is not None:
-        found.add(changed)
+    for at in credential.changes:
+        if reminder_due(end, at, prefs) is not None:
+            found.add(at)
+        found.add(max(met_due_at(at, prefs), at))
     return found
 
 
