@@ -4,15 +4,18 @@ Seeding drives Benchmate exactly as the page does: the coordinator sets the prog
 channel and imports the roster with `/program`, members set goals with `/goal` (the
 real form, submitted), log wins with `/win` on the days they happened (the simulated
 clock is moved back for them), and the coordinator pairs one mentor and mentee with
-`/program pair`. Nothing is written into Benchmate's database directly.
+`/program pair`, and a mentor adds a credential with `/mentor credentials` (the
+credential form). Nothing is written into Benchmate's database directly.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
+from bot.rules.schedule import add_months
 from sandbox.workspace import PROGRAM_CHANNEL
 
 if TYPE_CHECKING:
@@ -250,6 +253,10 @@ WINS = [
     (1, "U0SOFIA", "Helped a nervous first-time donor through a difficult draw"),
 ]
 PAIR_DAYS_AGO = 13  # so the pair's first meeting (every 2 weeks) is due tomorrow
+# (member, catalog code, certificate number, days from the start to the cycle's end):
+# 12 months and 10 days, so the 12-month lapse-prevention reminder comes 10 days after
+# the start (a "+2 weeks" jump reaches it) and nothing is due at the start.
+CREDENTIALS = [("U0PRIYA", "SBB", "SBB-204871", 10)]
 
 
 def roster_csv() -> str:
@@ -276,6 +283,44 @@ def roster_csv() -> str:
             )
         )
     return "\n".join(rows) + "\n"
+
+
+def cycle_end(start: datetime, tz: str, days: int) -> date:
+    """12 months and `days` days after the start, on the member's own calendar."""
+    local = start.astimezone(ZoneInfo(tz)).date()
+    return add_months(local, 12) + timedelta(days=days)
+
+
+def add_credential(sandbox: Sandbox, user: str, code: str, number: str, end: date) -> None:
+    """`/mentor credentials`, *Add a credential*, the form filled in and saved."""
+    dm = sandbox.dm_of(user)
+    sandbox.expect_ok(sandbox.command(user, "/mentor", "credentials", dm))
+    with sandbox.workspace.lock:
+        listed = next(
+            m
+            for m in reversed(sandbox.workspace.messages)
+            if m["channel"] == dm and m["bot"] and m["text"] == "Your credentials"
+        )
+    block = next(
+        b
+        for b in listed["blocks"]
+        if any(e.get("action_id") == "credential_add" for e in b.get("elements", []))
+    )
+    view_id = sandbox.action_modal(
+        {
+            "member": user,
+            "container": {"type": "message", "channel": dm, "ts": listed["ts"]},
+            "action_id": "credential_add",
+            "block_id": block["block_id"],
+        }
+    )
+    values = {
+        "code": {"value": {"type": "static_select", "selected_option": {"value": code}}},
+        "number": {"value": {"type": "plain_text_input", "value": number}},
+        "cycle_end": {"value": {"type": "datepicker", "selected_date": end.isoformat()}},
+    }
+    sandbox.expect_ok(sandbox.submit(user, view_id, values))
+    sandbox.workspace.close_view(user, view_id)
 
 
 def add_people(sandbox: Sandbox) -> None:
@@ -351,6 +396,8 @@ def seed(sandbox: Sandbox, start: datetime) -> None:
         sandbox.set_clock(at)
         sandbox.expect_ok(sandbox.command(user, "/win", text, dm(user)))
     sandbox.set_clock(start)
+    for user, code, number, days in CREDENTIALS:
+        add_credential(sandbox, user, code, number, cycle_end(start, BY_ID[user].tz, days))
     # The scheduler ran all along in a real deployment: one pass at the start settles
     # what the seeded past left due: nothing from it is sent late.
     sandbox.tick()

@@ -5,6 +5,8 @@ submissions, the clock and reset. The API is documented in docs/sandbox.md.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import contextlib
 import json
 import logging
@@ -38,6 +40,7 @@ COMMANDS = {"/win", "/goal", "/program", "/mentor"}
 WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 MAX_JUMP = timedelta(days=366)
 WAIT_MAX = 25.0
+MAX_FILE = 10 * 1024 * 1024  # a file attached on the page (Benchmate refuses rosters > 2 MB)
 Json = dict[str, Any]
 
 
@@ -420,6 +423,18 @@ class Sandbox:
         with self.workspace.lock:
             before = list(self.workspace.stacks.get(member, []))
         self.expect_ok(self.command(member, command, text, channel))
+        return self.wait_for_modal(member, before, f"{command} {text}")
+
+    def action_modal(self, body: Json) -> str:
+        """Click a button that opens a modal (in a lazy listener, after the ack) and
+        return the modal's view id once it is open."""
+        member = self.member(body)
+        with self.workspace.lock:
+            before = list(self.workspace.stacks.get(member, []))
+        self.expect_ok(self.action(body))
+        return self.wait_for_modal(member, before, str(body.get("action_id")))
+
+    def wait_for_modal(self, member: str, before: list[str], what: str) -> str:
         deadline = time.monotonic() + 10
         with self.workspace.changed:
             while True:
@@ -428,7 +443,7 @@ class Sandbox:
                     return stack[-1]
                 left = deadline - time.monotonic()
                 if left <= 0:
-                    raise RuntimeError(f"{command} {text}: no modal opened")
+                    raise RuntimeError(f"{what}: no modal opened")
                 self.workspace.changed.wait(left)
 
     def message(self, member: str, channel: str | None, text: str, thread_ts: str | None) -> Json:
@@ -462,6 +477,59 @@ class Sandbox:
                 event["parent_user_id"] = parent["user"]
         status, response = self.send_event(event)
         return {"status": status, "response": response, "message": stored, "delivered": True}
+
+    def attach(self, member: str, body: Json) -> Json:
+        """A file the member picked on the page. Without `channel` it is only uploaded
+        (a form's file field: its object goes in the view's state); with one it is
+        shared there as the member's message, and in their DM with the app Benchmate
+        gets the `message` event Slack sends (subtype `file_share`, the file objects
+        in `files`; the manifest subscribes to message.im only, not file_shared)."""
+        name = str(body.get("name") or "").strip().replace("/", "_")
+        if not name or len(name) > 255:
+            raise BadRequest("a file needs a name (up to 255 characters)")
+        try:
+            data = base64.b64decode(str(body.get("content_base64") or ""), validate=True)
+        except (binascii.Error, ValueError):
+            raise BadRequest("content_base64 must be the file's bytes in base64") from None
+        if len(data) > MAX_FILE:
+            raise BadRequest(f"a file here can be at most {MAX_FILE // (1024 * 1024)} MB")
+        ws = self.workspace
+        channel = body.get("channel")
+        if channel is None:
+            file_id = ws.add_file(member, name, data)
+            return {"file": ws.file_object(file_id)}
+        channel = self.channel_for(member, str(channel))
+        thread_ts = body.get("thread_ts")
+        if thread_ts and ws.find(channel, str(thread_ts)) is None:
+            raise BadRequest(f"message_not_found: no message {thread_ts} in {channel}")
+        file_id = ws.add_file(member, name, data)
+        text = self.slack_text(str(body.get("text") or ""), escape=True, named=False)
+        stored = ws.share_file(
+            file_id, channel, user=member, text=text, thread_ts=thread_ts or None
+        )
+        answer: Json = {"file": ws.file_object(file_id), "message": stored}
+        found = ws.channels[channel]
+        if not (found.kind == "dm" and found.members == {member}):
+            return {**answer, "status": None, "response": None, "delivered": False}
+        event: Json = {
+            "type": "message",
+            "subtype": "file_share",
+            "text": text,
+            "files": [ws.file_object(file_id)],
+            "upload": False,
+            "user": member,
+            "display_as_bot": False,
+            "ts": stored["ts"],
+            "event_ts": stored["ts"],
+            "channel": channel,
+            "channel_type": "im",
+            "team": TEAM,
+            "client_msg_id": str(uuid.uuid4()),
+        }
+        if thread_ts:
+            event["thread_ts"] = thread_ts
+        status, response = self.send_event(event)
+        return {**answer, "status": status, "response": response, "delivered": True}
 
     def open_home(self, member: str) -> Json:
         ws = self.workspace
@@ -702,6 +770,9 @@ def _handler(sandbox: Sandbox) -> type[BaseHTTPRequestHandler]:
             if path.startswith("/response/") and method == "POST":
                 body = json.loads(raw or b"{}")
                 return 200, ws.respond(path.rsplit("/", 1)[-1], body), "application/json"
+            if path.startswith("/files-pri/") and method == "GET":
+                status, data, kind = ws.download(path, self.headers.get("Authorization"))
+                return status, data, kind
             if path.startswith("/upload/") and method == "POST":
                 ok = ws.upload(path.rsplit("/", 1)[-1], raw)
                 return (200 if ok else 404), (b"OK - %d" % len(raw)), "text/plain"
@@ -772,6 +843,8 @@ def _handler(sandbox: Sandbox) -> type[BaseHTTPRequestHandler]:
                 return sandbox.close_view(member, str(body.get("view_id") or ""))
             if verb == "home":
                 return sandbox.open_home(member)
+            if verb == "upload":
+                return sandbox.attach(member, body)
             raise BadRequest(f"unknown sandbox request {verb!r}")
 
     return Handler

@@ -115,6 +115,7 @@ IMPLEMENTED: dict[str, set[str]] = {
     "views.push": {"trigger_id", "view"},
     "views.update": {"view_id", "external_id", "view", "hash"},
     "views.publish": {"user_id", "view", "hash"},
+    "files.info": {"file", "count", "page", "limit", "cursor"},
     "files.getUploadURLExternal": NEWER_METHODS["files.getUploadURLExternal"],
     "files.completeUploadExternal": NEWER_METHODS["files.completeUploadExternal"],
 }

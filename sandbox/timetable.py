@@ -14,11 +14,11 @@ from pathlib import Path
 from sqlalchemy import create_engine, or_, select
 from sqlalchemy.orm import Session
 
-from bot.rules.instants import PairTimes, due_instants
+from bot.rules.instants import CredentialTimes, PairTimes, due_instants
 from bot.rules.localtime import local_date
 from bot.rules.schedule import next_review_date
 from bot.rules.surveys import CLOSING_WINDOW_DAYS
-from bot.store.models import Announcement, Goal, Member, Pair
+from bot.store.models import Announcement, CECredit, Goal, Member, MemberCredential, Pair
 from bot.usecases.meetings import cycle_of
 from bot.usecases.prompts import prefs_of
 
@@ -67,6 +67,29 @@ def _instants(session: Session, start: datetime, end: datetime) -> list[datetime
         known = first_review.get(member.id)
         if known is None or day < known[1]:
             first_review[member.id] = (member, day)
+    # CE credits recorded lately: each may have made a credential met.
+    credited: dict[int, list[datetime]] = {}
+    for member_id, created_at in session.execute(
+        select(CECredit.member_id, CECredit.created_at).where(
+            CECredit.created_at >= start - timedelta(days=1)
+        )
+    ):
+        credited.setdefault(member_id, []).append(created_at)
+    credentials = [
+        CredentialTimes(
+            credential.cycle_end,
+            prefs_of(member),
+            (credential.updated_at, *credited.get(member.id, [])),
+        )
+        for credential, member in session.execute(
+            select(MemberCredential, Member)
+            .join(Member, MemberCredential.member_id == Member.id)
+            .where(
+                Member.is_active.is_(True),
+                MemberCredential.cycle_end >= start.date() - timedelta(days=1),
+            )
+        )
+    ]
     fixed = [m.next_prompt_at for m in members if m.next_prompt_at is not None]
     fixed += session.scalars(select(Announcement.send_at).where(Announcement.done_at.is_(None)))
     return due_instants(
@@ -75,5 +98,6 @@ def _instants(session: Session, start: datetime, end: datetime) -> list[datetime
         members=[prefs_of(m) for m in members],
         pairs=pairs,
         reviews=[(day, prefs_of(m)) for m, day in first_review.values()],
+        credentials=credentials,
         fixed=fixed,
     )

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+from urllib.parse import quote
 
 from sandbox.spec import IMPLEMENTED_MODE, SLACK_SPEC_MODE, check_call
 
@@ -81,10 +82,16 @@ class Trigger:
 
 @dataclass
 class Upload:
+    """A file in the workspace: one Benchmate uploads (its bytes come after
+    `files.getUploadURLExternal`) or one a member attaches on the page."""
+
     name: str
     length: int
     data: bytes | None = None
     title: str = ""
+    user: str = BOT_USER
+    created: int = 0
+    shared_in: list[str] = field(default_factory=list)  # conversation ids
 
 
 @dataclass
@@ -582,39 +589,144 @@ class Workspace:
                 "invalid_arguments", ["[ERROR] filename and length (in bytes) are required"]
             )
         file_id = self.next_id("F")
-        self.uploads[file_id] = Upload(name=name, length=int(length))
+        self.uploads[file_id] = Upload(
+            name=name, length=int(length), created=int(self.now().timestamp())
+        )
         return {"upload_url": f"{self.base_url}/upload/{file_id}", "file_id": file_id}
 
     def m_files_completeUploadExternal(self, args: Json) -> Json:
         files = parse_json(args.get("files"))
         if not isinstance(files, list) or not files:
             raise SlackError("invalid_arguments", ["[ERROR] files must be a non-empty array"])
-        shared: list[Json] = []
+        ids: list[str] = []
         for item in files:
             upload = self.uploads.get(str((item or {}).get("id", "")))
             if upload is None or upload.data is None:
                 raise SlackError("file_not_found")
             upload.title = str(item.get("title") or upload.name)
-            shared.append(
-                {
-                    "id": item["id"],
-                    "name": upload.name,
-                    "title": upload.title,
-                    "url": f"/sandbox/files/{item['id']}",
-                    "mimetype": mimetype(upload.name),
-                    "size": len(upload.data),
-                }
-            )
+            ids.append(str(item["id"]))
         if args.get("channel_id"):
             channel = self.channel(args, "channel_id")
+            for file_id in ids:
+                self.uploads[file_id].shared_in.append(channel.id)
             self.store(
                 channel.id,
                 user=BOT_USER,
                 text=str(args.get("initial_comment") or ""),
                 thread_ts=str(args["thread_ts"]) if args.get("thread_ts") else None,
-                files=shared,
+                files=[self.shared_file(file_id) for file_id in ids],
             )
-        return {"files": [{"id": f["id"], "title": f["title"]} for f in shared]}
+        return {"files": [{"id": i, "title": self.uploads[i].title} for i in ids]}
+
+    def m_files_info(self, args: Json) -> Json:
+        """The file object, as Slack gives it to an app with files:read (`comments` is
+        required by Slack's description; files here have none)."""
+        file_id = str(args.get("file") or "")
+        upload = self.uploads.get(file_id)
+        if upload is None or upload.data is None:
+            raise SlackError("file_not_found")
+        return {"file": self.file_object(file_id), "comments": []}
+
+    def file_object(self, file_id: str) -> Json:
+        """Slack's file object (`objs_file` in its description). `url_private_download`
+        is served only with the bot token in the Authorization header, as Slack does."""
+        upload = self.uploads[file_id]
+        size = len(upload.data) if upload.data is not None else upload.length
+        kind = filetype(upload.name)
+        base = f"{self.base_url}/files-pri/{TEAM}-{file_id}"
+        quoted = quote(upload.name)
+        channels = [self.channels[c] for c in upload.shared_in if c in self.channels]
+        return {
+            "id": file_id,
+            "created": upload.created,
+            "timestamp": upload.created,
+            "name": upload.name,
+            "title": upload.title or upload.name,
+            "mimetype": mimetype(upload.name),
+            "filetype": kind,
+            "pretty_type": PRETTY_TYPES.get(kind, kind.upper()),
+            "user": upload.user,
+            "user_team": TEAM,
+            "editable": False,
+            "size": size,
+            "mode": "hosted",
+            "is_external": False,
+            "external_type": "",
+            "is_public": False,
+            "public_url_shared": False,
+            "display_as_bot": False,
+            "username": "",
+            "url_private": f"{base}/{quoted}",
+            "url_private_download": f"{base}/download/{quoted}",
+            "permalink": f"https://benchmate-sandbox.slack.com/files/{upload.user}/{file_id}/"
+            f"{quoted}",
+            "has_rich_preview": False,
+            "channels": [c.id for c in channels if c.kind == "channel"],
+            "groups": [],
+            "ims": [c.id for c in channels if c.kind == "dm"],
+            "comments_count": 0,
+        }
+
+    def shared_file(self, file_id: str) -> Json:
+        """A file as a message carries it: Slack's object, plus `url`, where the page
+        fetches it (`GET /sandbox/files/<id>`, for the person looking at the page)."""
+        return {**self.file_object(file_id), "url": f"/sandbox/files/{file_id}"}
+
+    def add_file(self, user: str, name: str, data: bytes) -> str:
+        """A file a member attached on the page (Slack's client uploads it as it is
+        picked); shared nowhere yet. Returns its id."""
+        with self.lock:
+            file_id = self.next_id("F")
+            self.uploads[file_id] = Upload(
+                name=name,
+                length=len(data),
+                data=data,
+                title=name,
+                user=user,
+                created=int(self.now().timestamp()),
+            )
+            self.changed.notify_all()
+            return file_id
+
+    def share_file(
+        self, file_id: str, channel: str, *, user: str, text: str, thread_ts: str | None
+    ) -> Json:
+        """A member's message with the file, in `channel` (a `file_share` message)."""
+        with self.lock:
+            self.uploads[file_id].shared_in.append(channel)
+            return self.store(
+                channel,
+                user=user,
+                text=text,
+                thread_ts=thread_ts,
+                files=[self.shared_file(file_id)],
+            )
+
+    def download(self, path: str, auth: str | None) -> tuple[int, bytes, str]:
+        """GET of a file's `url_private(_download)`: the bytes only for the bot token;
+        without one Slack answers 200 with its HTML sign-in page."""
+        parts = path.split("/")  # "", "files-pri", "T0LAB-F…", ["download"], name
+        file_id = parts[2].removeprefix(f"{TEAM}-") if len(parts) > 3 else ""
+        token = auth.removeprefix("Bearer ") if auth else ""
+        with self.lock:
+            self.calls.append(
+                {
+                    "seq": next(self._seq),
+                    "method": "download",
+                    "args": {"file": file_id},
+                    "ok": token == self.token,
+                    "error": None if token == self.token else "not_authed",
+                    "messages": [],
+                    "member": None,
+                    "at": self.now().isoformat(),
+                }
+            )
+            if token != self.token:
+                return 200, SIGN_IN_PAGE, "text/html; charset=utf-8"
+            upload = self.uploads.get(file_id)
+            if upload is None or upload.data is None:
+                return 404, b"file not found", "text/plain"
+            return 200, upload.data, mimetype(upload.name)
 
     def upload(self, file_id: str, data: bytes) -> bool:
         with self.lock:
@@ -797,12 +909,23 @@ def public_message(message: Json) -> Json:
     return {k: v for k, v in message.items()}
 
 
+SIGN_IN_PAGE = b"<!DOCTYPE html><html><body>Sign in to Benchmate Sandbox Lab</body></html>"
+PRETTY_TYPES = {"csv": "CSV", "png": "PNG", "markdown": "Markdown (raw)", "text": "Plain Text"}
+
+
+def filetype(name: str) -> str:
+    """Slack's `filetype` for a file name."""
+    suffix = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    return {"md": "markdown", "txt": "text", "": "binary"}.get(suffix, suffix)
+
+
 def mimetype(name: str) -> str:
     suffix = name.rsplit(".", 1)[-1].lower()
     return {
         "png": "image/png",
         "csv": "text/csv",
         "md": "text/markdown",
+        "txt": "text/plain",
         "json": "application/json",
     }.get(suffix, "application/octet-stream")
 

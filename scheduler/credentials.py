@@ -25,6 +25,7 @@ from bot.rules.credentials import (
     Status,
     clean_allocation,
     from_json,
+    met_due_at,
     next_cycle_end,
     points_text,
     reminder_due,
@@ -32,7 +33,6 @@ from bot.rules.credentials import (
 )
 from bot.rules.export import CreditRecord, credits_csv, credits_markdown, md_text
 from bot.rules.localtime import local_date
-from bot.rules.schedule import review_due_at
 from bot.slack.gateway import SlackGateway
 from bot.store import ledger
 from bot.store.models import CECredit, CredentialCycle, Member, MemberCredential
@@ -197,7 +197,7 @@ def send_met(
 ) -> list[Sent]:
     """One "all met" DM per cycle, then the transcript (CSV and Markdown, the brag
     document's export path), each once through the ledger."""
-    due_at = review_due_at(local_date(now, member.tz), prefs_of(member))
+    due_at = met_due_at(now, prefs_of(member))
     if now < due_at:
         return []
     period = f"c{credential_id}:{st.end.isoformat()}"

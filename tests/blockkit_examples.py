@@ -13,7 +13,7 @@ from bot.blocks.goals import goal_modal
 from bot.blocks.home import HomeData, home_view
 from bot.blocks.meetings import log_modal, mentor_reminder
 from bot.blocks.mentor import ProfileValues, profile_modal
-from bot.blocks.program import ProposalLine, match_modal, report_blocks
+from bot.blocks.program import ProposalLine, import_modal, match_modal, report_blocks
 from bot.blocks.prompts import prefs_modal, weekly_prompt
 from bot.blocks.surveys import survey_dm, survey_modal
 from bot.blocks.wins import logged_blocks, win_modal
@@ -76,6 +76,7 @@ def examples() -> dict[str, Any]:
         ),
         "profile_modal": profile_modal(ProfileValues(role="mentee", interests=("technical",))),
         "announce_modal": announce_modal(),
+        "import_modal": import_modal(),
         "log_modal": log_modal(
             pair_id=7, partner="U0MENTEE", today=TODAY, open_items=[(1, "Read the CAP list")]
         ),

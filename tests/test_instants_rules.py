@@ -8,7 +8,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.rules.instants import PairTimes, due_instants
+from bot.rules.credentials import met_due_at, reminder_due
+from bot.rules.instants import CredentialTimes, PairTimes, due_instants
 from bot.rules.meetings import Cycle, due_now
 from bot.rules.schedule import PromptPrefs, next_weekly_prompt
 from bot.rules.surveys import due_surveys
@@ -80,6 +81,60 @@ def test_goal_reviews_on_their_day_then_six_months_on() -> None:
     assert reviews == [utc(2026, 12, 2, 20), utc(2027, 6, 2, 19)]  # CDT in June
 
 
+def not_digest(instants: list[datetime]) -> list[datetime]:
+    return [at for at in instants if at.weekday() != 0 or at.hour != 14]
+
+
+def test_credential_reminders_12_6_3_1_months_before_at_the_prompt_time() -> None:
+    credential = CredentialTimes(date(2027, 12, 15), PromptPrefs(CHICAGO))
+    got = not_digest(due_instants(START, utc(2028, 1, 31), credentials=[credential]))
+    assert got == [
+        utc(2026, 12, 15, 20),  # 14:00 CST
+        utc(2027, 6, 15, 19),  # 14:00 CDT
+        utc(2027, 9, 15, 19),
+        utc(2027, 11, 15, 20),
+    ]
+
+
+def test_a_credential_reminder_in_quiet_hours_is_due_when_they_end() -> None:
+    quiet = PromptPrefs(CHICAGO, quiet_start=time(13), quiet_end=time(15, 30))
+    credential = CredentialTimes(date(2027, 12, 15), quiet)
+    assert not_digest(due_instants(START, utc(2026, 12, 31), credentials=[credential])) == [
+        utc(2026, 12, 15, 21, 30)
+    ]
+
+
+def test_a_credential_added_with_a_reminder_already_due_is_listed_when_added() -> None:
+    """Five months before the end the 6-month reminder is due at once: the pass at the
+    instant it was added sends it, as Slack's next-minute pass would."""
+    added = utc(2026, 11, 30, 16, 5)
+    late = CredentialTimes(date(2027, 4, 30), PromptPrefs(CHICAGO), changes=(added,))
+    early = CredentialTimes(date(2028, 4, 30), PromptPrefs(CHICAGO), changes=(added,))
+    assert not_digest(due_instants(START, utc(2027, 1, 31), credentials=[late])) == [
+        added,
+        utc(2026, 11, 30, 20),  # an "all met" DM's time that day, had it become met
+        utc(2027, 1, 30, 20),  # the 3-month reminder
+    ]
+    assert not_digest(due_instants(START, utc(2027, 1, 31), credentials=[early])) == [
+        utc(2026, 11, 30, 20)
+    ]
+
+
+def test_a_ce_credit_recorded_lists_the_all_met_dms_time_that_day_or_at_once() -> None:
+    prefs = PromptPrefs(CHICAGO)
+    morning, evening = utc(2026, 11, 30, 16), utc(2026, 11, 30, 23)
+    credential = CredentialTimes(date(2028, 6, 30), prefs, changes=(morning, evening))
+    got = not_digest(due_instants(START, utc(2026, 12, 2), credentials=[credential]))
+    assert got == [utc(2026, 11, 30, 20), evening]  # 14:00 in Chicago; past it: at once
+    assert got == sorted({max(met_due_at(at, prefs), at) for at in (morning, evening)})
+
+
+def test_no_credential_reminder_after_the_cycle_ends() -> None:
+    # The 1-month reminder was on 20 November, before the jump; then the cycle ends.
+    ending = CredentialTimes(date(2026, 12, 20), PromptPrefs(CHICAGO))
+    assert not_digest(due_instants(START, utc(2027, 12, 31), credentials=[ending])) == []
+
+
 def test_stored_instants_within_the_jump_are_kept_sorted_and_once() -> None:
     fixed = [utc(2026, 12, 3, 9, 30), START, utc(2026, 12, 3, 9, 30), utc(2026, 12, 7, 14)]
     assert due_instants(START, utc(2026, 12, 8), fixed=fixed) == [
@@ -125,3 +180,29 @@ def test_every_nudge_the_rules_make_due_during_the_jump_is_listed(
             started_on=pair.mentor_started_on, ended_at=None, prefs=mentor, now=at
         ):
             assert survey.due_at <= last or survey.due_at == at
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    prefs=prefs_strategy,
+    start=starts,
+    days=st.integers(0, 400),
+    ends_in=st.integers(-30, 420),
+)
+def test_every_credential_reminder_due_during_the_jump_is_listed(
+    prefs: PromptPrefs, start: datetime, days: int, ends_in: int
+) -> None:
+    """The reminder job's own decision (`reminder_due`) at any instant of the jump names
+    a reminder whose due time is a listed instant, or was already due at the last one."""
+    end = start + timedelta(days=days, hours=5)
+    cycle_end = start.date() + timedelta(days=ends_in)
+    listed = due_instants(start, end, credentials=[CredentialTimes(cycle_end, prefs)])
+    checks = sorted({*listed, end, *(start + timedelta(days=d) for d in range(0, days, 3))})
+    for at in checks:
+        if not at > start:
+            continue
+        last = max([start, *(t for t in listed if t < at)])
+        due = reminder_due(cycle_end, at, prefs)
+        if due is not None and due.due_at > last:
+            assert due.due_at == at or due.due_at in listed
+            assert reminder_due(cycle_end, last, prefs) != due

@@ -108,6 +108,7 @@ MODALS = [
     "log_modal",
     "survey_modal",
     "match_modal",
+    "import_modal",
 ]
 
 
@@ -151,6 +152,31 @@ def test_the_win_form_state_reads_back_through_benchmates_own_readers(page: Any)
     assert view_state.selected(submitted, "goal") == "2"
     assert view_state.checked(submitted, "share") is True
     assert view_state.checked(submitted, "digest") is False
+
+
+def test_the_roster_file_field_uploads_a_picked_file_into_the_state(
+    page: Any, tmp_path: Path
+) -> None:
+    """As in Slack, the file is uploaded when picked and the view's state holds its
+    file object (here a stand-in for the upload), read back by bot/blocks/state.py."""
+    page.evaluate(
+        """(blocks) => {
+            const root = document.getElementById('root');
+            root.append(BlockKit.render(blocks, { inView: true, onUpload: async (f) =>
+                ({ id: 'F1', name: f.name, size: f.size, url_private_download: 'x' }) }));
+        }""",
+        _examples()["import_modal"]["blocks"],
+    )
+    field = page.get_by_label("Roster CSV file")
+    assert field.get_attribute("accept") == ".csv" and field.get_attribute("multiple") is None
+    roster = tmp_path / "roster.csv"
+    roster.write_text("user,role\nU1,mentor\n")
+    field.set_input_files(str(roster))
+    page.evaluate("BlockKit.uploadsDone(document.getElementById('root'))")
+    values = state(page)
+    assert values["csv_file"]["value"]["type"] == "file_input"
+    files = view_state.files({"state": {"values": values}}, "csv_file")
+    assert files == [{"id": "F1", "name": "roster.csv", "size": 20, "url_private_download": "x"}]
 
 
 def test_pickers_and_multi_selects_give_slacks_shapes(page: Any) -> None:
@@ -567,5 +593,51 @@ def test_story_in_a_real_browser(browser: Any, sandbox: Any, shots: Path) -> Non
     expect(main).to_contain_text("Logged your win")  # the seeded ones
     expect(main).not_to_contain_text(win)
 
+    context.close()
+    assert not errors, errors
+
+
+def test_a_roster_file_attached_on_the_page_reaches_benchmate(
+    browser: Any, sandbox: Any, tmp_path: Path
+) -> None:
+    """The coordinator attaches a roster CSV to a message in the app DM, then picks one
+    in the `/program import` form's file field: both reach Benchmate as from Slack."""
+    from sandbox import lab
+
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="en-US")
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    expect.set_options(timeout=WAIT_MS)
+    roster = tmp_path / "roster.csv"
+    roster.write_text(lab.roster_csv())
+    page.goto(f"{sandbox.url}/?member={COORDINATOR}")
+    main = page.locator("#messages")
+    be(page, COORDINATOR)
+
+    page.get_by_label("Attach a file").set_input_files(str(roster))
+    box = page.get_by_label("Message Benchmate")
+    box.fill("this term's roster")
+    box.press("Enter")
+    expect(box).to_have_value("")
+    mine = main.locator("li").filter(has_text="this term's roster").last
+    expect(mine.get_by_role("link", name="Download roster.csv")).to_be_visible()
+    expect(main).to_contain_text("roster.csv: imported 9 people: 0 new, 9 updated")
+    assert page.get_by_label("Attach a file").input_value() == ""
+
+    say(page, "/program import")
+    dialog = page.locator("dialog#modal")
+    expect(dialog).to_be_visible()
+    staff = tmp_path / "staff.csv"
+    staff.write_text(lab.roster_csv())
+    dialog.get_by_label("Roster CSV file").set_input_files(str(staff))
+    dialog.get_by_role("button", name="Import").click()
+    expect(dialog).to_contain_text("Reading staff.csv")
+    expect(main).to_contain_text("staff.csv: imported 9 people: 0 new, 9 updated")
+    assert unlabelled_controls(page) == []
+    state = page.evaluate("fetch('/sandbox/export').then(r => r.json())")
+    fetched = [c for c in state["calls"] if c["method"] == "download"]
+    assert len(fetched) == 2 and all(c["ok"] for c in fetched)
+    assert state["violations"] == []
     context.close()
     assert not errors, errors

@@ -3,6 +3,7 @@ for the same over the wire)."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -186,3 +187,64 @@ def test_users_list_pages_through_everyone_with_a_cursor() -> None:
     assert second["response_metadata"]["next_cursor"] == ""  # the last page
     assert call(ws, "users.list", cursor="nope")["error"] == "invalid_cursor"
     assert ws.violations == []
+
+
+def slack_schema(name: str) -> dict[str, Any]:
+    if not spec_path().is_file():
+        pytest.skip(f"Slack's Web API description is not at {spec_path()}")
+    return dict(json.loads(spec_path().read_text())["definitions"][name])
+
+
+def test_a_members_file_has_slacks_file_object_and_files_info_answers_it() -> None:
+    ws = workspace(spec=load_spec())
+    file_id = ws.add_file("U0ADA", "roster.csv", b"user,role\nU0BOB,mentor\n")
+    message = ws.share_file(file_id, "D0ADA", user="U0ADA", text="", thread_ts=None)
+    answer = call(ws, "files.info", file=file_id)
+    assert answer["ok"] and answer["comments"] == []
+    file = answer["file"]
+    assert file["name"] == "roster.csv" and file["filetype"] == "csv" and file["size"] == 23
+    assert file["user"] == "U0ADA" and file["ims"] == ["D0ADA"] and file["mode"] == "hosted"
+    assert file["url_private_download"] == (
+        f"http://127.0.0.1:1/files-pri/T0LAB-{file_id}/download/roster.csv"
+    )
+    assert message["files"] == [{**file, "url": f"/sandbox/files/{file_id}"}]
+    # Every field is one Slack's description names for a file and for files.info.
+    assert set(file) <= set(slack_schema("objs_file")["properties"])
+    info = json.loads(spec_path().read_text())["paths"]["/files.info"]["get"]
+    schema = info["responses"]["200"]["schema"]
+    assert set(answer) <= set(schema["properties"]) and set(schema["required"]) <= set(answer)
+    assert call(ws, "files.info", file="F404")["error"] == "file_not_found"
+    assert ws.violations == []
+
+
+def test_a_file_downloads_only_with_the_bot_token_as_from_slack() -> None:
+    ws = workspace()
+    file_id = ws.add_file("U0ADA", "roster names.csv", b"user,role\n")
+    path = f"/files-pri/T0LAB-{file_id}/download/roster%20names.csv"
+    assert ws.download(path, f"Bearer {TOKEN}") == (200, b"user,role\n", "text/csv")
+    status, body, kind = ws.download(path, None)  # Slack's sign-in page, not the file
+    assert status == 200 and kind.startswith("text/html") and b"user,role" not in body
+    assert ws.download(path, "Bearer xoxb-someone-else")[2].startswith("text/html")
+    assert ws.download("/files-pri/T0LAB-F404/download/x.csv", f"Bearer {TOKEN}")[0] == 404
+    assert [c["ok"] for c in ws.calls if c["method"] == "download"] == [True, False, False, True]
+
+
+def test_benchmates_upload_is_shared_in_the_dm_with_its_file_object() -> None:
+    ws = workspace()
+    got = call(ws, "files.getUploadURLExternal", filename="ce-transcript.md", length=5)
+    assert got["upload_url"].endswith("/upload/" + got["file_id"])
+    assert ws.upload(got["file_id"], b"# CE\n")
+    done = call(
+        ws,
+        "files.completeUploadExternal",
+        files=json.dumps([{"id": got["file_id"], "title": "CE transcript"}]),
+        channel_id="D0ADA",
+        initial_comment="Your transcript",
+    )
+    assert done["files"] == [{"id": got["file_id"], "title": "CE transcript"}]
+    [message] = [m for m in ws.messages if m["channel"] == "D0ADA"]
+    [file] = message["files"]
+    assert message["user"] == BOT_USER and message["text"] == "Your transcript"
+    assert file["title"] == "CE transcript" and file["filetype"] == "markdown"
+    assert file["url"] == f"/sandbox/files/{got['file_id']}" and file["ims"] == ["D0ADA"]
+    assert call(ws, "files.info", file=got["file_id"])["file"]["size"] == 5

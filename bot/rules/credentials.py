@@ -33,6 +33,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from bot.rules.localtime import local_date
 from bot.rules.schedule import PromptPrefs, add_months, review_due_at
 
 BUILTIN_CATALOG = Path(__file__).with_name("credentials_catalog.json")
@@ -268,19 +269,38 @@ class Reminder:
     due_at: datetime
 
 
+def reminders(end: date, prefs: PromptPrefs) -> list[Reminder]:
+    """Every lapse-prevention reminder of a cycle ending `end`, earliest first: 12, 6, 3
+    and 1 months before, each at the member's prompt time on its day, outside quiet
+    hours; those falling after the cycle has ended are left out."""
+    ends_at = cycle_ends_at(end, prefs)
+    found = [
+        Reminder(months, f"{months}m", review_due_at(add_months(end, -months), prefs))
+        for months in sorted(REMINDER_MONTHS, reverse=True)
+    ]
+    return [r for r in found if r.due_at < ends_at]
+
+
+def cycle_ends_at(end: date, prefs: PromptPrefs) -> datetime:
+    """When reminders stop: the member's prompt time the day after the cycle's end
+    (quiet hours aside: the end is the end)."""
+    return review_due_at(end + timedelta(days=1), PromptPrefs(tz=prefs.tz, at=prefs.at))
+
+
 def reminder_due(end: date, now: datetime, prefs: PromptPrefs) -> Reminder | None:
     """The lapse-prevention reminder due at `now` for a cycle ending `end`: the latest
-    of 12, 6, 3 and 1 months before whose day has come (at the member's prompt time,
-    outside quiet hours), while the cycle has not ended. The caller sends it only
-    while points are owed, and the ledger sends each at most once."""
-    ends_at = review_due_at(end + timedelta(days=1), PromptPrefs(tz=prefs.tz, at=prefs.at))
-    if now >= ends_at:
+    of `reminders` whose time has come, while the cycle has not ended. The caller sends
+    it only while points are owed, and the ledger sends each at most once."""
+    if now >= cycle_ends_at(end, prefs):
         return None
-    for months in sorted(REMINDER_MONTHS):
-        due_at = review_due_at(add_months(end, -months), prefs)
-        if due_at <= now:
-            return Reminder(months, f"{months}m", due_at)
-    return None
+    come = [r for r in reminders(end, prefs) if r.due_at <= now]
+    return come[-1] if come else None
+
+
+def met_due_at(now: datetime, prefs: PromptPrefs) -> datetime:
+    """When the "all met" DM is due for a credential found met at `now`: the member's
+    prompt time that day, outside quiet hours (at once if that has passed)."""
+    return review_due_at(local_date(now, prefs.tz), prefs)
 
 
 def cycle_over(end: date, today: date) -> bool:

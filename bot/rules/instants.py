@@ -12,6 +12,11 @@ from Benchmate's own rules, applied to what it stores:
   hours;
 - a goal review at the member's prompt time on the day their goals are due, then six
   months on;
+- a credential's lapse-prevention reminders, 12, 6, 3 and 1 months before its cycle
+  ends, at the member's prompt time outside quiet hours (bot/rules/credentials.py
+  `reminders`, the schedule the reminder job's `reminder_due` picks from); after the
+  credential is added or changed, or a CE credit recorded, a reminder due at once and
+  the "all met" DM's time (`met_due_at`);
 - the digest every Monday at 14:00 UTC (bot/rules/digest.py);
 - stored instants: members' next prompt, announcements' send time.
 
@@ -26,6 +31,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
+from bot.rules.credentials import met_due_at, reminder_due, reminders
 from bot.rules.digest import POST_AT, POST_WEEKDAY
 from bot.rules.localtime import zone
 from bot.rules.meetings import Cycle, plan
@@ -92,6 +98,32 @@ def review_instants(due_on: date, end: datetime, prefs: PromptPrefs) -> set[date
     return found
 
 
+@dataclass(frozen=True)
+class CredentialTimes:
+    """One credential a member keeps, as the reminder job sees it."""
+
+    cycle_end: date  # the member's own calendar date
+    prefs: PromptPrefs
+    # When it was added or its end date changed, and when the member recorded a CE
+    # credit: the moments a reminder can fall due at once or everything become met.
+    changes: tuple[datetime, ...] = ()
+
+
+def credential_instants(credential: CredentialTimes) -> set[datetime]:
+    """The credential's reminders; after each change, the instant a reminder already
+    due then goes (5 months before the end: the 6-month one, at once, as Slack's
+    next-minute pass sends it) and the instant an "all met" DM would (the member's
+    prompt time that day, or at once if it has passed). Whether points are owed is the
+    job's to decide: a pass with nothing to send sends nothing."""
+    end, prefs = credential.cycle_end, credential.prefs
+    found = {reminder.due_at for reminder in reminders(end, prefs)}
+    for at in credential.changes:
+        if reminder_due(end, at, prefs) is not None:
+            found.add(at)
+        found.add(max(met_due_at(at, prefs), at))
+    return found
+
+
 def digest_instants(start: datetime, end: datetime) -> set[datetime]:
     """Monday 14:00 UTC, every week."""
     day = start.astimezone(UTC).date()
@@ -110,12 +142,14 @@ def due_instants(
     members: Sequence[PromptPrefs] = (),
     pairs: Sequence[PairTimes] = (),
     reviews: Sequence[tuple[date, PromptPrefs]] = (),
+    credentials: Sequence[CredentialTimes] = (),
     fixed: Iterable[datetime] = (),
 ) -> list[datetime]:
     """Sorted, distinct instants in (start, end] at which a pass can find something newly
     due: active members' weekly prompts, pairs' meeting nudges and surveys (pairs active
-    or ended lately), goal reviews (the day each member's goals are next due), the
-    digest, and `fixed` stored instants (members' next prompt, announcements' send time)."""
+    or ended lately), goal reviews (the day each member's goals are next due),
+    credential reminders, the digest, and `fixed` stored instants (members' next
+    prompt, announcements' send time)."""
     found = digest_instants(start, end) | set(fixed)
     for prefs in members:
         found |= weekly_instants(start, end, prefs)
@@ -123,4 +157,6 @@ def due_instants(
         found |= pair_instants(end, pair)
     for day, prefs in reviews:
         found |= review_instants(day, end, prefs)
+    for credential in credentials:
+        found |= credential_instants(credential)
     return sorted({at.astimezone(UTC) for at in found if start < at <= end})

@@ -1,6 +1,6 @@
 /* The sandbox page: a small Slack-like workspace over the stand-in's JSON API
-   (sandbox/server: GET /sandbox/state, POST /sandbox/{command,message,action,submit,
-   close,home,clock,reset}). Polls the state every 500 ms and after each action.
+   (sandbox/server: GET /sandbox/state, POST /sandbox/{command,message,upload,action,
+   submit,close,home,clock,reset}). Polls the state every 500 ms and after each action.
    Everything from the server is rendered with textContent (see blockkit.js). */
 "use strict";
 
@@ -515,10 +515,43 @@
     refresh();
   }
 
-  async function send(textarea, threadTs) {
+  // A file's bytes for the JSON API (the sandbox takes JSON bodies only).
+  async function base64Of(file) {
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    let binary = "";
+    for (let i = 0; i < bytes.length; i += 0x8000) {
+      binary += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
+    }
+    return btoa(binary);
+  }
+
+  async function uploadFile(file, where) {
+    const body = { member: S.member, name: file.name, content_base64: await base64Of(file) };
+    return api("POST", "/sandbox/upload", Object.assign(body, where));
+  }
+
+  // A file attached to a message: shared with the box's text as its message, as Slack
+  // does (in the app's DM Benchmate gets the file_share event).
+  async function sendFile(textarea, picker, channel) {
+    const file = picker.files[0];
+    try {
+      const d = await uploadFile(file, { channel, text: textarea.value });
+      textarea.value = "";
+      picker.value = "";
+      if (checkAnswer("the file", d) && d.delivered === false) {
+        notice(`Shared ${file.name} in ${channelName(channel)}. Benchmate reads only its own DMs, so it got nothing.`);
+      }
+    } catch (e) {
+      notice(`${file.name} was not shared: ${e.message}. It is still attached.`, true);
+    }
+    refresh();
+  }
+
+  async function send(textarea, threadTs, picker) {
     const text = textarea.value;
-    if (!text.trim()) return;
     const channel = threadTs ? S.thread.channel : S.current && S.current.id;
+    if (picker && picker.files && picker.files.length) return sendFile(textarea, picker, channel);
+    if (!text.trim()) return;
     try {
       let d;
       const slash = /^\/(\S+)\s*([\s\S]*)$/.exec(text.trim());
@@ -539,15 +572,15 @@
     refresh();
   }
 
-  function composer(form, textarea, threadTs) {
+  function composer(form, textarea, threadTs, picker) {
     form.addEventListener("submit", (ev) => {
       ev.preventDefault();
-      send(textarea, threadTs());
+      send(textarea, threadTs(), picker);
     });
     textarea.addEventListener("keydown", (ev) => {
       if (ev.key === "Enter" && !ev.shiftKey && !ev.isComposing) {
         ev.preventDefault();
-        send(textarea, threadTs());
+        send(textarea, threadTs(), picker);
       }
     });
   }
@@ -582,6 +615,14 @@
     const ctx = Object.assign(names(), {
       inView: true,
       onAction: (action) => act({ type: "view", view_id: top.id }, action, body),
+      onUpload: async (file) => {
+        try {
+          return (await uploadFile(file, {})).file;
+        } catch (e) {
+          notice(`${file.name} was not uploaded: ${e.message}`, true);
+          return null;
+        }
+      },
     });
     body.append(window.BlockKit.render(view.blocks || [], ctx));
     $("modal-json").textContent = JSON.stringify(top, null, 2);
@@ -608,6 +649,7 @@
     const top = topView();
     if (!top) return;
     const body = $("modal-body");
+    await window.BlockKit.uploadsDone(body);
     const missing = window.BlockKit.missingRequired(body);
     if (Object.keys(missing).length) {
       window.BlockKit.showErrors(body, missing);
@@ -714,7 +756,7 @@
       refresh();
       if (S.current && S.current.kind === "home") go(S.current);
     });
-    composer($("composer"), $("composer-input"), () => null);
+    composer($("composer"), $("composer-input"), () => null, $("composer-file"));
     composer($("thread-composer"), $("thread-input"), () => S.thread && S.thread.ts);
     $("thread-close").addEventListener("click", () => {
       S.thread = null;

@@ -8,6 +8,7 @@
      ctx.inView: true inside a modal or Home tab (selects in input blocks only keep state)
    BlockKit.mrkdwn(text, ctx) -> DocumentFragment
    BlockKit.stateValues(root) -> Slack's view.state.values shape
+   BlockKit.uploadsDone(root) -> a promise: files picked in a form are uploaded
    BlockKit.missingRequired(root) -> {block_id: message} for empty required inputs
    BlockKit.showErrors(root, errors) -> marks the fields (response_action: errors) */
 "use strict";
@@ -408,6 +409,28 @@
         });
         return stateful(el("div", { class: "bk-field" }, input), element, blockId, get);
       }
+      case "file_input": {
+        // Slack's client uploads a picked file at once and the view's state holds the
+        // file objects; `ctx.onUpload(file)` does the upload and gives the object.
+        const input = el("input", { type: "file", id, class: "bk-control bk-file" });
+        const types = element.filetypes || [];
+        if (types.length) input.accept = types.map((t) => `.${t}`).join(",");
+        const most = element.max_files || 10;
+        if (most > 1) input.multiple = true;
+        if (labelledBy) input.setAttribute("aria-labelledby", labelledBy);
+        const wrapper = el("div", { class: "bk-field" }, input);
+        wrapper.bkFiles = [];
+        wrapper.bkPending = Promise.resolve();
+        input.addEventListener("change", () => {
+          const picked = Array.from(input.files || []).slice(0, most);
+          wrapper.bkFiles = [];
+          if (!picked.length || !ctx.onUpload) return;
+          wrapper.bkPending = Promise.all(picked.map((f) => ctx.onUpload(f))).then((objects) => {
+            wrapper.bkFiles = objects.filter(Boolean);
+          });
+        });
+        return stateful(wrapper, element, blockId, () => ({ type, files: wrapper.bkFiles }));
+      }
       case "checkboxes":
       case "radio_buttons": {
         const radio = type === "radio_buttons";
@@ -612,8 +635,14 @@
     return values;
   }
 
+  // Files picked in a form are still uploading: wait for them before reading its state.
+  function uploadsDone(root) {
+    return Promise.all(Array.from(root.querySelectorAll("[data-bk-state]"), (n) => n.bkPending));
+  }
+
   function isEmpty(v) {
     if (!v) return true;
+    if ("files" in v) return v.files.length === 0;
     if ("value" in v) return v.value === null || v.value === "";
     if ("selected_options" in v) return v.selected_options.length === 0;
     if ("selected_users" in v) return v.selected_users.length === 0;
@@ -660,5 +689,5 @@
     return Boolean(first);
   }
 
-  window.BlockKit = { render, mrkdwn, textObject, plainString, stateValues, missingRequired, showErrors, withEmoji, el };
+  window.BlockKit = { render, mrkdwn, textObject, plainString, stateValues, uploadsDone, missingRequired, showErrors, withEmoji, el };
 })();
