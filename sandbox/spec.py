@@ -116,6 +116,16 @@ IMPLEMENTED: dict[str, set[str]] = {
     "views.update": {"view_id", "external_id", "view", "hash"},
     "views.publish": {"user_id", "view", "hash"},
     "files.info": {"file", "count", "page", "limit", "cursor"},
+    "files.list": {
+        "channel",
+        "user",
+        "ts_from",
+        "ts_to",
+        "types",
+        "count",
+        "page",
+        "show_files_hidden_by_limit",
+    },
     "files.getUploadURLExternal": NEWER_METHODS["files.getUploadURLExternal"],
     "files.completeUploadExternal": NEWER_METHODS["files.completeUploadExternal"],
 }

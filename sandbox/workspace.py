@@ -627,6 +627,34 @@ class Workspace:
             raise SlackError("file_not_found")
         return {"file": self.file_object(file_id), "comments": []}
 
+    def m_files_list(self, args: Json) -> Json:
+        """Files shared in a conversation since `ts_from`, newest first, paged as Slack
+        pages files.list (`count` a page, `page` from 1)."""
+        channel = str(args.get("channel") or "")
+        try:
+            since = float(args.get("ts_from") or 0)
+            count = max(1, min(int(args.get("count") or 100), 1000))
+            page = max(1, int(args.get("page") or 1))
+        except ValueError:
+            raise SlackError("invalid_arguments") from None
+        found = sorted(
+            (
+                file_id
+                for file_id, upload in self.uploads.items()
+                if upload.data is not None
+                and upload.shared_in
+                and (not channel or channel in upload.shared_in)
+                and upload.created >= since
+            ),
+            key=lambda f: -self.uploads[f].created,
+        )
+        pages = max(1, -(-len(found) // count))
+        shown = found[(page - 1) * count : page * count]
+        return {
+            "files": [self.file_object(f) for f in shown],
+            "paging": {"count": count, "total": len(found), "page": page, "pages": pages},
+        }
+
     def file_object(self, file_id: str) -> Json:
         """Slack's file object (`objs_file` in its description). `url_private_download`
         is served only with the bot token in the Authorization header, as Slack does."""

@@ -248,3 +248,33 @@ def test_benchmates_upload_is_shared_in_the_dm_with_its_file_object() -> None:
     assert file["title"] == "CE transcript" and file["filetype"] == "markdown"
     assert file["url"] == f"/sandbox/files/{got['file_id']}" and file["ims"] == ["D0ADA"]
     assert call(ws, "files.info", file=got["file_id"])["file"]["size"] == 5
+
+
+def test_files_list_finds_a_conversations_files_since_an_instant_as_slack_pages_them() -> None:
+    """What a pass taking over a crashed transcript upload reads (docs/promises.md)."""
+    ws = workspace(spec=load_spec())
+    ids = []
+    for name in ("ce-transcript-MLS-2027-06-30.md", "ce-transcript-MLS-2027-06-30.csv"):
+        got = call(ws, "files.getUploadURLExternal", filename=name, length=2)
+        assert ws.upload(got["file_id"], b"ok")
+        ids.append(got["file_id"])
+    call(
+        ws,
+        "files.completeUploadExternal",
+        files=json.dumps([{"id": i, "title": "CE"} for i in ids]),
+        channel_id="D0ADA",
+    )
+    since = int(NOW.timestamp())
+    listed = call(ws, "files.list", channel="D0ADA", ts_from=since, count=1, page=1)
+    assert listed["ok"] and listed["paging"]["pages"] == 2 and len(listed["files"]) == 1
+    both = call(ws, "files.list", channel="D0ADA", ts_from=since)
+    assert {f["name"] for f in both["files"]} == {
+        "ce-transcript-MLS-2027-06-30.md",
+        "ce-transcript-MLS-2027-06-30.csv",
+    }
+    assert call(ws, "files.list", channel="D0BOB", ts_from=since)["files"] == []
+    assert call(ws, "files.list", channel="D0ADA", ts_from=since + 60)["files"] == []
+    schema = json.loads(spec_path().read_text())["paths"]["/files.list"]["get"]
+    required = schema["responses"]["200"]["schema"]["required"]
+    assert set(required) <= set(both)
+    assert ws.violations == []
