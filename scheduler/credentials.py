@@ -288,7 +288,8 @@ def send_transcript(
     stamp = f"{st.end:%Y-%m-%d}"
     # A file carries no metadata: its name is unique to this ledger row (credential,
     # cycle), so a takeover after a crash mid-upload looks for it instead (files.list).
-    names = [f"ce-transcript-{st.kind.code}-{stamp}.{ext}" for ext in ("md", "csv")]
+    row = period.split(":")[0]  # "c<credential id>": a re-added credential is another row
+    names = [f"ce-transcript-{st.kind.code}-{stamp}-{row}.{ext}" for ext in ("md", "csv")]
     try:
         seen: once.Verdict = "absent"
         if claim.look_since is not None:
@@ -304,7 +305,15 @@ def send_transcript(
             )
     except (SlackApiError, OSError) as exc:  # a later pass tries again (and looks first)
         with deps.db.begin() as session:
-            ledger.mark_failed(session, nudge_id, now, once.unsure(repr(exc)[:180]), final=False)
+            ledger.mark_failed(
+                session,
+                nudge_id,
+                now,
+                once.unsure(repr(exc)[:180]),
+                final=False,
+                # A look that failed looks again from the same instant, not from now.
+                look_since=claim.look_since,
+            )
         return Sent(TRANSCRIPT, member.slack_user_id, period, "failed", type(exc).__name__)
     with deps.db.begin() as session:
         ledger.mark_sent(session, nudge_id, now)

@@ -66,6 +66,7 @@ class Served:
                 self.port = int(match.group(1))
                 return self.port
             if line == "":
+                self.lines.put("")  # the end, for output() and stop() too
                 break
         raise AssertionError("serve did not come up:\n" + "".join(self.seen))
 

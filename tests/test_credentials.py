@@ -523,6 +523,7 @@ def test_a_transcript_upload_cut_short_by_sigkill_is_not_uploaded_again(
     add_credit(bench, {"title": "Annual CE bundle", "points": "36", "areas": areas})
     bench.slack.delays["files.completeUploadExternal"] = 120.0  # the answer never comes
     now = at_prompt_time("2026-11-20")
+    bench.slack.set_now(now)  # Slack stamps the files at the tick's time, not today's
 
     victim = crash.tick(bench.db.url, bench.slack, tmp_path, now)
     bench.slack.wait_for("files.completeUploadExternal", 1, timeout=120)
@@ -535,7 +536,13 @@ def test_a_transcript_upload_cut_short_by_sigkill_is_not_uploaded_again(
         assert row.status == "claimed"  # uploaded, never recorded
 
     later = now + LEASE + timedelta(minutes=1)  # the killed claim is stale
+    bench.slack.set_now(later)
+    bench.slack.fail("files.list", status=500)  # the first look fails: no upload
     crash.finish(crash.tick(bench.db.url, bench.slack, tmp_path, later))
+    assert len(bench.slack.sent("files.completeUploadExternal")) == 1
+    # The next pass looks back to the same instant (before the crash), not from now.
+    bench.slack.set_now(later + timedelta(minutes=2))
+    crash.finish(crash.tick(bench.db.url, bench.slack, tmp_path, later + timedelta(minutes=2)))
 
     assert len(bench.slack.sent("files.completeUploadExternal")) == 1  # not uploaded again
     assert bench.slack.sent("files.list")  # it looked
@@ -555,6 +562,7 @@ def test_a_transcript_that_never_reached_slack_is_uploaded_by_the_takeover(
     add_credit(bench, {"title": "Annual CE bundle", "points": "36", "areas": areas})
     bench.slack.delays["files.getUploadURLExternal"] = 120.0
     now = at_prompt_time("2026-11-20")
+    bench.slack.set_now(now)  # Slack stamps the files at the tick's time, not today's
 
     victim = crash.tick(bench.db.url, bench.slack, tmp_path, now)
     bench.slack.wait_for("files.getUploadURLExternal", 1, timeout=120)
@@ -563,9 +571,13 @@ def test_a_transcript_that_never_reached_slack_is_uploaded_by_the_takeover(
     bench.slack.delays.clear()
 
     later = now + LEASE + timedelta(minutes=1)  # the killed claim is stale
+    bench.slack.set_now(later)
     crash.finish(crash.tick(bench.db.url, bench.slack, tmp_path, later))
 
     [upload] = bench.slack.sent("files.completeUploadExternal")
     names = {f["name"] for f in bench.slack.shared_files}
-    assert names == {"ce-transcript-MLS-2027-06-30.md", "ce-transcript-MLS-2027-06-30.csv"}
+    with bench.db.begin() as session:
+        cid = session.scalars(select(MemberCredential.id)).one()
+    stem = f"ce-transcript-MLS-2027-06-30-c{cid}"
+    assert names == {f"{stem}.md", f"{stem}.csv"}
     assert upload.args["channel_id"].startswith("D")

@@ -358,3 +358,37 @@ def test_mentor_and_meeting_reminders_say_which_program(both: Running) -> None:
     assert [f.split(" haven't")[0] for f in flags(MIA)] == [
         ":triangular_flag_on_post: <@U301> and <@U401> (north-site)"
     ]
+
+
+def test_two_quick_clicks_import_the_file_once(program: Running) -> None:
+    """Both clicks arrive before the buttons are replaced: the second is told the file
+    is on its way, and nothing is imported twice."""
+    north_site(program)
+    file = program.slack.add_file("north.csv", NORTH_ROSTER, user=COORDINATOR)
+    shared(program, file)
+    north = choice_buttons(program)["north-site"]
+    main = choice_buttons(program)["main"]
+
+    program.client.click(north["action_id"], north["value"], user=COORDINATOR)
+    program.client.click(main["action_id"], main["value"], user=COORDINATOR)
+
+    answers = [str(r) for r in program.slack.wait_for_response(2)]
+    assert len([a for a in answers if "being imported already" in a]) == 1
+    assert wait_for_dms(program, 3)[-1].endswith("imported 2 people: 2 new, 0 updated.")
+    assert len(program.slack.sent("files.info")) == 1  # the second click fetched nothing
+    assert len([d for d in dms(program) if "imported 2 people" in d]) == 1
+    assert rosters(program) == {("north-site", "U301", "mentor"), ("north-site", "U401", "mentee")}
+
+
+def test_a_forged_button_value_gets_an_answer(program: Running) -> None:
+    north_site(program)
+    file = program.slack.add_file("north.csv", NORTH_ROSTER, user=COORDINATOR)
+    shared(program, file)
+    north = choice_buttons(program)["north-site"]
+    for forged in ("[" * 5000, '{"file": "F1", "program": "x"}', "not json"):
+        before = len(program.slack.responses)
+        reply = program.client.click(north["action_id"], forged, user=COORDINATOR)
+        assert reply.status == 200
+        answer = program.slack.wait_for_response(before + 1)[-1]
+        assert "That button no longer works" in str(answer)
+    assert counts(program)["program_profiles"] == 0

@@ -31,9 +31,12 @@ _FILE_ID = re.compile(r"F[A-Z0-9]{1,30}")
 def program_choice(value: object) -> tuple[str, int] | None:
     """(file id, program id) from a "which program?" button's value; None when it is
     not one Benchmate made (the caller still checks the program and who clicked)."""
+    text = str(value)
+    if len(text) > 200:  # Benchmate's are ~40 characters; deep nesting would recurse
+        return None
     try:
-        data = json.loads(str(value))
-    except ValueError:
+        data = json.loads(text)
+    except (ValueError, RecursionError):
         return None
     if not isinstance(data, dict):
         return None

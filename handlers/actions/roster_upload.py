@@ -14,6 +14,7 @@ from slack_sdk import WebClient
 from bot.blocks.program import REFUSAL, ROSTER_PROGRAM_ACTION
 from bot.deps import Deps
 from bot.rules.upload import program_choice
+from bot.store.events import first_delivery
 from bot.store.models import Program
 from bot.usecases.coordinators import is_coordinator
 from bot.usecases.roster_upload import import_upload, patient_gateway, upload_job
@@ -44,11 +45,24 @@ def register(app: App, deps: Deps) -> None:
             allowed = name is not None and is_coordinator(
                 session, deps.settings.coordinators, team, user, program_id
             )
+            # One import per file and sharer, whichever button and however many clicks (two
+            # quick clicks both arrive before the buttons are replaced below).
+            first = allowed and first_delivery(
+                session, team, f"roster-file:{file_id}:{user}", deps.clock.now()
+            )
         if not allowed:
             log.warning("refused a roster program choice to %s", user)
             tell(body, respond, client, REFUSAL)
             return
-        # The buttons go, so a second click cannot import the file twice.
+        if not first:
+            tell(
+                body,
+                respond,
+                client,
+                "That file is being imported already: its report comes in this DM. "
+                "To import it into another program, share it again.",
+            )
+            return
         replace(body, respond, client, f":inbox_tray: Importing into `{name}`…")
         job = upload_job(
             team, user, {"id": file_id}, client, program_id=program_id, sharer_only=True
