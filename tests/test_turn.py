@@ -1,13 +1,17 @@
 """The turn at SQLite's writer (bot/store/turn.py): first come, first served.
 
-A thread that releases and asks again at once must not keep the turn from a thread
-that was already waiting: that starved `/win` into "the database is busy" while the
-scheduler recorded a long pass (seen under load in CI).
+A thread that releases the turn and asks again at once must not get it before a thread
+that was already waiting: with `threading.RLock` it did, so a scheduler pass recording
+hundreds of units of work one after another could starve a `/win` into "the database is
+busy". The tests order the threads by waiting until the waiter is queued (no timing).
 """
 
 from __future__ import annotations
 
 import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 from sqlalchemy import text
@@ -16,35 +20,76 @@ from bot.store.db import Database
 from bot.store.turn import FairTurn
 
 
-def busy_loop(turn: FairTurn, stop: threading.Event, units: list[int]) -> threading.Thread:
-    """A thread taking the turn again and again, as a long scheduler pass does."""
+def until(condition: Callable[[], bool], timeout: float = 10) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.001)
 
-    def run() -> None:
-        while not stop.is_set():
-            assert turn.acquire(timeout=5)
-            units[0] += 1
-            turn.release()
 
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    return thread
+def order_of_turns(
+    unit: Callable[[], AbstractContextManager[object]], waiting: Callable[[], int]
+) -> list[str]:
+    """This thread holds a turn; another asks and waits; this thread then releases
+    and asks again at once. Who got the next turn first?"""
+    order: list[str] = []
+
+    def other() -> None:
+        with unit():
+            order.append("waiting thread")
+
+    thread = threading.Thread(target=other)
+    with unit():
+        thread.start()
+        until(lambda: waiting() == 1)  # queued behind us
+    with unit():  # released and asked again at once
+        order.append("releasing thread")
+    thread.join(timeout=10)
+    return order
+
+
+class Held:
+    def __init__(self, turn: FairTurn) -> None:
+        self.turn = turn
+
+    def __enter__(self) -> None:
+        assert self.turn.acquire(timeout=10)
+
+    def __exit__(self, *_exc: object) -> None:
+        self.turn.release()
 
 
 def test_a_waiting_thread_gets_the_turn_before_a_thread_asking_again() -> None:
-    turn, stop, units = FairTurn(), threading.Event(), [0]
-    loop = busy_loop(turn, stop, units)
+    turn = FairTurn()
+    for _ in range(20):
+        assert order_of_turns(lambda: Held(turn), lambda: turn.waiting) == [
+            "waiting thread",
+            "releasing thread",
+        ]
+
+
+def test_through_the_database_a_waiting_unit_of_work_goes_first(tmp_path: Path) -> None:
+    """The same through the real `Database` (units of work that only read: no fsync
+    after them that would give the turn away by chance)."""
+    db = Database(f"sqlite:///{tmp_path / 'turn.db'}")
     try:
-        while units[0] < 1000:  # the loop is running
-            pass
-        for _ in range(50):
-            asked_at = units[0]
-            assert turn.acquire(timeout=5)
-            # Only the unit already holding the turn when we asked finished before us.
-            assert units[0] - asked_at <= 1
-            turn.release()
+        assert isinstance(db._turn, FairTurn)
+        turn = db._turn
+
+        for _ in range(5):
+            assert order_of_turns(lambda: reading(db), lambda: turn.waiting) == [
+                "waiting thread",
+                "releasing thread",
+            ]
     finally:
-        stop.set()
-        loop.join(timeout=5)
+        db.dispose()
+
+
+@contextmanager
+def reading(db: Database) -> Iterator[None]:
+    with db.begin() as session:
+        session.execute(text("SELECT 1"))
+        yield
 
 
 def test_the_turn_is_reentrant_and_only_its_holder_releases_it() -> None:
@@ -82,49 +127,19 @@ def test_a_waiter_that_gave_up_is_skipped() -> None:
     impatient = threading.Thread(target=lambda: results.append(turn.acquire(timeout=0.05)))
     impatient.start()
     impatient.join()
-    patient_got_it = threading.Event()
+    assert turn.waiting == 0  # it left the queue
+    got_it = threading.Event()
 
     def patient() -> None:
-        assert turn.acquire(timeout=5)
-        patient_got_it.set()
+        assert turn.acquire(timeout=10)
+        got_it.set()
         turn.release()
 
     thread = threading.Thread(target=patient)
     thread.start()
+    until(lambda: turn.waiting == 1)
     turn.release()  # handed to the patient one, not to the thread that left
-    assert patient_got_it.wait(timeout=5)
+    assert got_it.wait(timeout=10)
     thread.join()
     assert results == [False]
     assert turn.acquire(timeout=1)  # free again afterwards
-
-
-def test_a_request_is_not_starved_by_a_long_pass_of_units_of_work(tmp_path: Path) -> None:
-    """Through the real `Database`: units of work one after another in a thread (reads:
-    no fsync between them to give the turn away), and a unit of work from another
-    thread gets its turn after the one in progress."""
-    db = Database(f"sqlite:///{tmp_path / 'turn.db'}")
-    with db.begin() as session:
-        session.execute(text("CREATE TABLE t (n INTEGER)"))
-    stop, units = threading.Event(), [0]
-
-    def long_pass() -> None:
-        while not stop.is_set():
-            with db.begin() as session:
-                session.execute(text("SELECT count(*) FROM t")).scalar()
-            units[0] += 1
-
-    thread = threading.Thread(target=long_pass, daemon=True)
-    thread.start()
-    try:
-        while units[0] < 20:
-            pass
-        for _ in range(20):
-            asked_at = units[0]
-            with db.begin() as session:
-                granted_at = units[0]
-                session.execute(text("INSERT INTO t VALUES (2)"))
-            assert granted_at - asked_at <= 2  # the unit in progress, and its count
-    finally:
-        stop.set()
-        thread.join(timeout=10)
-        db.dispose()

@@ -43,6 +43,12 @@ class FairTurn:
                 return False
         return True  # handed over just as the wait ran out: the turn is ours
 
+    @property
+    def waiting(self) -> int:
+        """Threads waiting for the turn now."""
+        with self._lock:
+            return len(self._waiters)
+
     def release(self) -> None:
         with self._lock:
             if self._owner != threading.get_ident():
