@@ -54,7 +54,7 @@ from bot.app import build_app  # noqa: E402
 from bot.clock import SystemClock  # noqa: E402
 from bot.config import Secret, Settings  # noqa: E402
 from bot.deps import Deps  # noqa: E402
-from bot.server import EVENTS_PATH, make_server, make_wsgi_app  # noqa: E402
+from bot.server import EVENTS_PATH, make_server, make_wsgi_app, settle_for_serving  # noqa: E402
 from bot.slack.gateway import make_client  # noqa: E402
 from bot.store.db import Database, upgrade  # noqa: E402
 from tests.fakeslack import FakeSlack  # noqa: E402
@@ -163,6 +163,7 @@ def serve(kind: str, threads: int, profile_to: str | None) -> None:
         profiles: list[cProfile.Profile] = []
         if profile_to:
             wsgi = profiled(wsgi, profiles)
+        settle_for_serving()  # as `benchmate serve` does, for every app alike
         server = make_server(wsgi, "127.0.0.1", 0, threads=threads)
 
         def run() -> None:

@@ -151,7 +151,7 @@ def check_bot_token(settings: Settings) -> str:
 
 def run_serve(settings: Settings, host: str, port: int) -> None:
     from bot.app import build_app
-    from bot.server import make_server, make_wsgi_app
+    from bot.server import make_server, make_wsgi_app, settle_for_serving
 
     settings.require("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")
     prepare(settings.database_url)
@@ -167,6 +167,7 @@ def run_serve(settings: Settings, host: str, port: int) -> None:
             f"cannot listen on {host}:{port} ({exc.strerror or exc}): choose another port "
             "with PORT or --port, or stop the program that uses it"
         ) from None
+    settle_for_serving()
     log.info("Benchmate listening on http://%s:%s/slack/events", host, server.effective_port)
     server.run()
 
