@@ -511,6 +511,25 @@ def test_markup_in_credential_fields_stays_inert_in_messages_and_transcript(
     assert ",'=HYPERLINK(" in table.replace('"', "")
 
 
+def kill_tick_at_transcript(bench: Running, tmp_path: Path, method: str) -> datetime:
+    """A credential all met, then a real `benchmate tick` SIGKILLed once Slack received
+    its `method` call for the transcript upload (whose answer never comes); the instant
+    the tick ran at."""
+    add_credential(bench, end="2027-06-30")  # within a pass's horizon
+    areas = ["safety", "ethics", "blood_bank", "chemistry", "hematology", "microbiology"]
+    add_credit(bench, {"title": "Annual CE bundle", "points": "36", "areas": areas})
+    bench.slack.delays[method] = 120.0
+    now = at_prompt_time("2026-11-20")
+    bench.slack.set_now(now)  # Slack stamps the files at the tick's time, not today's
+    victim = crash.tick(bench.db.url, bench.slack, tmp_path, now)
+    bench.slack.wait_for(method, 1, timeout=120)
+    victim.send_signal(signal.SIGKILL)
+    victim.wait(timeout=30)
+    assert victim.returncode == -signal.SIGKILL  # still uploading: killed mid-send
+    bench.slack.delays.clear()
+    return now
+
+
 def test_a_transcript_upload_cut_short_by_sigkill_is_not_uploaded_again(
     bench: Running, tmp_path: Path
 ) -> None:
@@ -518,19 +537,7 @@ def test_a_transcript_upload_cut_short_by_sigkill_is_not_uploaded_again(
     row: `benchmate tick` is killed (SIGKILL) once Slack has the upload but before it
     answers; the pass that takes the stale claim over finds the files (files.list) and
     records them instead of uploading a second copy."""
-    add_credential(bench, end="2027-06-30")  # within a pass's horizon
-    areas = ["safety", "ethics", "blood_bank", "chemistry", "hematology", "microbiology"]
-    add_credit(bench, {"title": "Annual CE bundle", "points": "36", "areas": areas})
-    bench.slack.delays["files.completeUploadExternal"] = 120.0  # the answer never comes
-    now = at_prompt_time("2026-11-20")
-    bench.slack.set_now(now)  # Slack stamps the files at the tick's time, not today's
-
-    victim = crash.tick(bench.db.url, bench.slack, tmp_path, now)
-    bench.slack.wait_for("files.completeUploadExternal", 1, timeout=120)
-    victim.send_signal(signal.SIGKILL)
-    victim.wait(timeout=30)
-    assert victim.returncode == -signal.SIGKILL
-    bench.slack.delays.clear()
+    now = kill_tick_at_transcript(bench, tmp_path, "files.completeUploadExternal")
     with bench.db.begin() as session:
         row = session.scalars(select(Nudge).where(Nudge.kind == "credential_transcript")).one()
         assert row.status == "claimed"  # uploaded, never recorded
@@ -557,18 +564,7 @@ def test_a_transcript_that_never_reached_slack_is_uploaded_by_the_takeover(
 ) -> None:
     """The other side of the look: killed before the upload reached Slack, the takeover
     finds nothing and uploads it, once."""
-    add_credential(bench, end="2027-06-30")  # within a pass's horizon
-    areas = ["safety", "ethics", "blood_bank", "chemistry", "hematology", "microbiology"]
-    add_credit(bench, {"title": "Annual CE bundle", "points": "36", "areas": areas})
-    bench.slack.delays["files.getUploadURLExternal"] = 120.0
-    now = at_prompt_time("2026-11-20")
-    bench.slack.set_now(now)  # Slack stamps the files at the tick's time, not today's
-
-    victim = crash.tick(bench.db.url, bench.slack, tmp_path, now)
-    bench.slack.wait_for("files.getUploadURLExternal", 1, timeout=120)
-    victim.send_signal(signal.SIGKILL)
-    victim.wait(timeout=30)
-    bench.slack.delays.clear()
+    now = kill_tick_at_transcript(bench, tmp_path, "files.getUploadURLExternal")
 
     later = now + LEASE + timedelta(minutes=1)  # the killed claim is stale
     bench.slack.set_now(later)
