@@ -10,7 +10,7 @@ out at the member's prompt time, outside their quiet hours (the goal review's ru
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import select
@@ -50,6 +50,11 @@ TRANSCRIPT = "credential_transcript"
 HORIZON = timedelta(days=380)
 
 
+def cycle_period(credential_id: int, end: date) -> str:
+    """The ledger period of a credential's cycle: "c<credential id>:<cycle end>"."""
+    return f"c{credential_id}:{end.isoformat()}"
+
+
 def credential_nudges(
     deps: Deps, gateway: SlackGateway, now: datetime, *, dry_run: bool
 ) -> list[Sent]:
@@ -83,7 +88,7 @@ def credential_nudges(
                     Sent(
                         "credential_cycle",
                         member.slack_user_id,
-                        f"c{credential_id}:{end}",
+                        cycle_period(credential_id, end),
                         f"would close ({outcome})" if dry_run else outcome,
                     )
                 )
@@ -161,7 +166,7 @@ def send_reminder(
     due = reminder_due(st.end, now, prefs_of(member))
     if due is None:
         return []
-    period = f"c{credential_id}:{st.end.isoformat()}:{due.period_suffix}"
+    period = f"{cycle_period(credential_id, st.end)}:{due.period_suffix}"
     if dry_run:
         return [Sent(REMINDER, member.slack_user_id, period, "would send")]
     names = deps.settings.credential_catalog.area_names()
@@ -200,7 +205,7 @@ def send_met(
     due_at = met_due_at(now, prefs_of(member))
     if now < due_at:
         return []
-    period = f"c{credential_id}:{st.end.isoformat()}"
+    period = cycle_period(credential_id, st.end)
     if dry_run:
         return [Sent(MET, member.slack_user_id, period, "would send")]
     names = deps.settings.credential_catalog.area_names()
@@ -221,7 +226,7 @@ def send_met(
     if result.status != "skipped":
         lines.append(Sent(MET, member.slack_user_id, period, result.status, result.error or ""))
     if result.status in ("sent", "skipped"):
-        sent = send_transcript(deps, gateway, member, st, period, due_at, now, names)
+        sent = send_transcript(deps, gateway, credential_id, member, st, due_at, now, names)
         if sent is not None:
             lines.append(sent)
     return lines
@@ -272,13 +277,14 @@ def transcript(deps: Deps, member: Member, st: Status, names: dict[str, str]) ->
 def send_transcript(
     deps: Deps,
     gateway: SlackGateway,
+    credential_id: int,
     member: Member,
     st: Status,
-    period: str,
     due_at: datetime,
     now: datetime,
     names_of_areas: dict[str, str],
 ) -> Sent | None:
+    period = cycle_period(credential_id, st.end)
     key = {"team_id": member.team_id, "member_id": member.id, "kind": TRANSCRIPT, "period": period}
     with deps.db.begin() as session:
         claim = ledger.claim(session, **key, due_at=due_at, now=now, worker=worker_name())
@@ -288,8 +294,9 @@ def send_transcript(
     stamp = f"{st.end:%Y-%m-%d}"
     # A file carries no metadata: its name is unique to this ledger row (credential,
     # cycle), so a takeover after a crash mid-upload looks for it instead (files.list).
-    row = period.split(":")[0]  # "c<credential id>": a re-added credential is another row
-    names = [f"ce-transcript-{st.kind.code}-{stamp}-{row}.{ext}" for ext in ("md", "csv")]
+    names = [
+        f"ce-transcript-{st.kind.code}-{stamp}-c{credential_id}.{ext}" for ext in ("md", "csv")
+    ]
     try:
         seen: once.Verdict = "absent"
         if claim.look_since is not None:

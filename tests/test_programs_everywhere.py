@@ -21,7 +21,7 @@ from tests.test_meetings import DAY, DUE_NED, DUE_SAM
 from tests.test_meetings import dms as meeting_dms
 from tests.test_meetings import tick as meeting_tick
 from tests.test_programs import MIA, NORTH_ROSTER, import_into, north_site, rosters
-from tests.test_roster_upload import dms, shared
+from tests.test_roster_upload import dms, refuses_a_non_coordinators_file, shared
 
 
 def cli(bench: Running, tmp_path: Path, *args: str) -> Any:
@@ -215,12 +215,7 @@ def test_with_several_programs_a_spreadsheet_is_refused_before_any_choice(
 
 def test_a_non_coordinator_is_still_refused_with_several_programs(program: Running) -> None:
     north_site(program)
-    file = program.slack.add_file("roster.csv", ROSTER, user="U401")
-    shared(program, file, user="U401")
-    program.slack.wait_for("chat.postMessage")
-    [note] = dms(program, "U401")
-    assert "Your file was not opened" in note
-    assert program.slack.sent("download") == []
+    refuses_a_non_coordinators_file(program)
 
 
 # --- the report's credential figures -----------------------------------------------------

@@ -132,7 +132,9 @@ def test_a_long_report_comes_whole_in_an_attached_file(program: Running) -> None
     assert counts(program)["program_profiles"] == 0
 
 
-def test_a_non_coordinators_file_is_not_downloaded(program: Running) -> None:
+def refuses_a_non_coordinators_file(program: Running) -> None:
+    """A roster shared in the app DM by someone who coordinates nothing: a short
+    refusal, the file never downloaded, nothing imported."""
     file = program.slack.add_file("roster.csv", ROSTER, user="U401")
 
     shared(program, file, user="U401")
@@ -142,6 +144,10 @@ def test_a_non_coordinators_file_is_not_downloaded(program: Running) -> None:
     assert "Your file was not opened" in note
     assert program.slack.sent("download") == []
     assert counts(program)["program_profiles"] == 0
+
+
+def test_a_non_coordinators_file_is_not_downloaded(program: Running) -> None:
+    refuses_a_non_coordinators_file(program)
 
 
 @pytest.mark.parametrize(

@@ -107,6 +107,17 @@ def modal(
     return view
 
 
+def optional_input(block_id: str, label: str, element: Block) -> Block:
+    """An input block a person may leave empty."""
+    return {
+        "type": "input",
+        "block_id": block_id,
+        "optional": True,
+        "label": plain(label),
+        "element": element,
+    }
+
+
 def multi_select_input(
     block_id: str, label: str, options: list[Block], chosen: Sequence[str]
 ) -> Block:
@@ -120,10 +131,4 @@ def multi_select_input(
     initial = [o for o in options if o["value"] in chosen]
     if initial:
         element["initial_options"] = initial
-    return {
-        "type": "input",
-        "block_id": block_id,
-        "optional": True,
-        "label": plain(label),
-        "element": element,
-    }
+    return optional_input(block_id, label, element)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.blocks.common import Block, escape, modal, option, plain, section
+from bot.blocks.common import Block, escape, modal, option, optional_input, plain, section
 from bot.blocks.wins import checkbox_input, select_input
 from bot.rules.catalog import CAREER_LEVELS, CATEGORIES, templates_for_level
 from bot.rules.phi import Finding, describe
@@ -50,13 +50,7 @@ def text_input(
     }
     if value:
         element["initial_value"] = value[:max_length]
-    return {
-        "type": "input",
-        "block_id": block_id,
-        "optional": True,
-        "label": plain(label),
-        "element": element,
-    }
+    return optional_input(block_id, label, element)
 
 
 def goal_modal(

@@ -14,6 +14,7 @@ from bot.blocks.common import (
     escape,
     modal,
     option,
+    optional_input,
     pack_lines,
     plain,
     section,
@@ -188,13 +189,7 @@ def select_input(
     chosen = [o for o in options if o["value"] == selected]
     if chosen:
         element["initial_option"] = chosen[0]
-    return {
-        "type": "input",
-        "block_id": block_id,
-        "optional": True,
-        "label": plain(label),
-        "element": element,
-    }
+    return optional_input(block_id, label, element)
 
 
 def checkbox_input(block_id: str, label: str, text: str, *, checked: bool = False) -> Block:
@@ -202,10 +197,4 @@ def checkbox_input(block_id: str, label: str, text: str, *, checked: bool = Fals
     element: Block = {"type": "checkboxes", "action_id": "value", "options": [choice]}
     if checked:
         element["initial_options"] = [choice]
-    return {
-        "type": "input",
-        "block_id": block_id,
-        "optional": True,
-        "label": plain(label),
-        "element": element,
-    }
+    return optional_input(block_id, label, element)
